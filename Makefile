@@ -1,0 +1,39 @@
+# The two commands a new user needs: `make demo` and `make test`. Both set up .venv themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: venv demo test lint benchmark models clean
+
+$(INSTALLED): setup.py
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(INSTALLED)
+
+venv: $(INSTALLED)
+
+demo: venv
+	$(BIN)/python -m pipeline.demo
+
+test: venv lint
+	$(BIN)/python -m pytest -q tests
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+benchmark: venv
+	$(BIN)/python benchmarks/element_throughput.py
+
+# Rebuilds the bundled models: the backbone port needs torch, so it gets its own venv.
+models: venv
+	test -x .venv-convert/bin/python || $(PYTHON) -m venv .venv-convert
+	.venv-convert/bin/python -m pip install --quiet -r models/requirements-convert.txt
+	.venv-convert/bin/python -m models.convert_backbone --out models/artifacts/efficientnet_lite0
+	$(BIN)/python -m models.element_detector --backbone models/artifacts/efficientnet_lite0 \
+		--out models/artifacts/element_detector
+
+clean:
+	rm -rf $(VENV) .venv-convert demo_output .pytest_cache

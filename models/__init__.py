@@ -1,0 +1,1 @@
+"""Model code: the TensorFlow image backbone and its converter."""
