@@ -31,7 +31,7 @@ MEASURES = (
 COMPOSITION = ("subject_x", "subject_y", "subject_fraction", "thirds", "symmetry", "balance")
 
 
-class ElementDetector:
+class ElementResolver:
     """The exported element detector, loaded once; call ``resolve`` per batch."""
 
     def __init__(self, model_dir: str | Path = ELEMENT_DETECTOR_DIR) -> None:

@@ -10,7 +10,10 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from models.elements import ElementResolver
 
 
 def import_tensorflow_quietly() -> None:
@@ -54,16 +57,18 @@ def _batches(items: Iterable[str], size: int) -> Iterator[list[str]]:
 
 
 def resolve_references(
-    references: Iterable[str], model_dir: str, batch_size: int
+    references: Iterable[str], resolver: "ElementResolver", batch_size: int
 ) -> Iterator[tuple[str, dict[str, Any] | None, str | None]]:
-    """Yields (uri, element record, None) for each readable image and (uri, None, error) otherwise."""
-    import_tensorflow_quietly()
+    """Yields (uri, record, None) for each readable image and (uri, None, error) otherwise.
+
+    `resolver` is an ``ElementResolver`` (elements) or a ``StyleResolver`` (styles and elements).
+    """
+    import numpy as np
+
     from models.element_detector import INPUT_SIZE
-    from models.elements import ElementDetector
     from transforms.decode import MAX_BYTES, ImageDecodeError, decode_image
     from transforms.read import ImageReadError, read_bytes
 
-    detector = ElementDetector(model_dir)
     for batch in _batches(references, batch_size):
         decoded = []
         for uri in batch:
@@ -73,23 +78,21 @@ def resolve_references(
                 yield uri, None, str(error)
         if not decoded:
             continue
-        import numpy as np
-
-        records = detector.resolve(np.stack([image.pixels for _, image in decoded]))
-        for (uri, image), elements in zip(decoded, records, strict=True):
+        records = resolver.resolve(np.stack([image.pixels for _, image in decoded]))
+        for (uri, image), record in zip(decoded, records, strict=True):
             header = {"uri": uri, "image_id": image.image_id, "width": image.width, "height": image.height}
-            yield uri, {**header, "format": image.format, "mode": image.mode, **elements}, None
+            yield uri, {**header, "format": image.format, "mode": image.mode, **record}, None
 
 
-def _elements_command(args: argparse.Namespace) -> int:
-    from models.paths import ELEMENT_DETECTOR_DIR
-
+def _print_records(args: argparse.Namespace, resolver_class: type, default_model: Path) -> int:
+    """Shared body of ``elements`` and ``classify``: JSON lines out, one error line per bad file."""
     references = _references(args.paths, args.input)
     if not references:
-        print("image-style elements: no images given", file=sys.stderr)
+        print(f"image-style {args.command}: no images given", file=sys.stderr)
         return 2
+    resolver = resolver_class(args.model or default_model)
     failures = 0
-    for uri, record, error in resolve_references(references, args.model or str(ELEMENT_DETECTOR_DIR), args.batch_size):
+    for uri, record, error in resolve_references(references, resolver, args.batch_size):
         if error is not None:
             failures += 1
             print(f"image-style: error: {uri}: {error}", file=sys.stderr)
@@ -98,17 +101,115 @@ def _elements_command(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _elements_command(args: argparse.Namespace) -> int:
+    import_tensorflow_quietly()
+    from models.elements import ElementResolver
+    from models.paths import ELEMENT_DETECTOR_DIR
+
+    return _print_records(args, ElementResolver, ELEMENT_DETECTOR_DIR)
+
+
+def _classify_command(args: argparse.Namespace) -> int:
+    import_tensorflow_quietly()
+    from models.paths import STYLE_CLASSIFIER_DIR
+    from models.styles import StyleResolver
+
+    return _print_records(args, StyleResolver, STYLE_CLASSIFIER_DIR)
+
+
+def _dataset_build_command(args: argparse.Namespace) -> int:
+    import logging
+
+    from models.dataset import REAL_LABELS, build_dataset, composition, read_manifest
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    manifest = build_dataset(
+        Path(args.out),
+        real_labels=None if args.no_real else Path(args.real or REAL_LABELS),
+        synthetic_per_style=args.synthetic_per_style,
+        user_data=args.user,
+        seed=args.seed,
+    )
+    for key, counts in sorted(composition(read_manifest(manifest)).items()):
+        print(f"{key:<22} {sum(counts.values()):>5}  " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    print(f"manifest: {manifest}")
+    return 0
+
+
+def _train_command(args: argparse.Namespace) -> int:
+    import_tensorflow_quietly()
+    from models.evaluate import evaluate
+    from models.train import train
+
+    model_dir = train(
+        Path(args.data),
+        Path(args.out),
+        backbone=args.backbone,
+        backbone_size=args.backbone_size,
+        seed=args.seed,
+        hidden=args.hidden,
+        epochs=args.epochs,
+    )
+    if not args.no_evaluate:
+        evaluate(Path(args.data), model_dir)
+    return 0
+
+
+def _evaluate_command(args: argparse.Namespace) -> int:
+    import_tensorflow_quietly()
+    from models.evaluate import evaluate
+
+    evaluate(Path(args.data), Path(args.model))
+    return 0
+
+
+def _add_image_arguments(parser: argparse.ArgumentParser, model_help: str) -> None:
+    parser.add_argument("paths", nargs="*", help="image paths or gs:// references")
+    parser.add_argument("--input", help="a text file of references, one per line")
+    parser.add_argument("--model", help=model_help)
+    parser.add_argument("--batch-size", type=int, default=32, help="images per model call")
+    parser.add_argument("--pretty", action="store_true", help="indent the JSON")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
     parser = argparse.ArgumentParser(prog="image-style", description="Resolve image style elements and design style.")
     commands = parser.add_subparsers(dest="command", required=True)
+
     elements = commands.add_parser("elements", help="print the style elements of images, one JSON object per line")
-    elements.add_argument("paths", nargs="*", help="image paths or gs:// references")
-    elements.add_argument("--input", help="a text file of references, one per line")
-    elements.add_argument("--model", help="element detector SavedModel directory (default: the bundled one)")
-    elements.add_argument("--batch-size", type=int, default=32, help="images per model call")
-    elements.add_argument("--pretty", action="store_true", help="indent the JSON")
+    _add_image_arguments(elements, "element detector SavedModel directory (default: the bundled one)")
     elements.set_defaults(run=_elements_command)
+
+    classify = commands.add_parser("classify", help="print the design style and elements of images, JSON lines")
+    _add_image_arguments(classify, "style classifier SavedModel directory (default: the bundled one)")
+    classify.set_defaults(run=_classify_command)
+
+    dataset = commands.add_parser("dataset", help="build the labelled sample data set")
+    dataset_commands = dataset.add_subparsers(dest="dataset_command", required=True)
+    build = dataset_commands.add_parser("build", help="assemble real, generated and user images into a manifest")
+    build.add_argument("--out", required=True, help="output folder (manifest.csv, generated images)")
+    build.add_argument("--real", help="real labels CSV (default: models/data/real_labels.csv)")
+    build.add_argument("--no-real", action="store_true", help="leave the bundled real labels out")
+    build.add_argument("--synthetic-per-style", type=int, default=150, help="generated designs per style")
+    build.add_argument("--user", action="append", default=[], help="a CSV of uri,style or a folder per style")
+    build.add_argument("--seed", type=int, default=0, help="seed of the split and the generator")
+    build.set_defaults(run=_dataset_build_command)
+
+    train = commands.add_parser("train", help="train, export and evaluate the style classifier")
+    train.add_argument("--data", required=True, help="manifest.csv from `image-style dataset build`")
+    train.add_argument("--out", required=True, help="output folder: model/, cache/, model_card.md, metrics.json")
+    train.add_argument("--backbone", help="TF-Hub handle or local SavedModel path (default: bundled Lite0)")
+    train.add_argument("--backbone-size", type=int, default=224, help="input side of --backbone")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--hidden", type=int, default=256, help="hidden units of the style head")
+    train.add_argument("--epochs", type=int, default=300, help="most epochs; early stopping ends sooner")
+    train.add_argument("--no-evaluate", action="store_true", help="skip the evaluation after export")
+    train.set_defaults(run=_train_command)
+
+    evaluate = commands.add_parser("evaluate", help="metrics on held-out real images, baselines, model card")
+    evaluate.add_argument("--data", required=True, help="manifest.csv")
+    evaluate.add_argument("--model", required=True, help="the exported SavedModel directory (OUT/model)")
+    evaluate.set_defaults(run=_evaluate_command)
     return parser
 
 

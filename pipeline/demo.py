@@ -17,7 +17,11 @@ IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp"}
 
 def main() -> int:
     """Runs the demo and prints one summary line per image."""
-    from models.paths import ELEMENT_DETECTOR_DIR
+    from models.elements import ElementResolver
+    from pipeline.cli import import_tensorflow_quietly
+
+    import_tensorflow_quietly()
+    resolver = ElementResolver()
 
     images = sorted(str(p) for p in SAMPLES.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
     OUTPUT.mkdir(exist_ok=True)
@@ -26,7 +30,7 @@ def main() -> int:
     print(f"{'image':<24} {'size':>10}  {'top object':<24} {'palette (largest first)':<46} light  sat  subject")
     failures = 0
     with out_file.open("w") as sink:
-        for uri, record, error in resolve_references(images, str(ELEMENT_DETECTOR_DIR), batch_size=16):
+        for uri, record, error in resolve_references(images, resolver, batch_size=16):
             name = Path(uri).name
             if record is None:
                 failures += 1

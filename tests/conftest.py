@@ -11,9 +11,9 @@ import_tensorflow_quietly()
 @pytest.fixture(scope="session")
 def detector():
     """The bundled element detector SavedModel, loaded through the Python API."""
-    from models.elements import ElementDetector
+    from models.elements import ElementResolver
 
-    return ElementDetector()
+    return ElementResolver()
 
 
 def solid(height: int, width: int, rgb: tuple[int, int, int]) -> np.ndarray:
