@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: venv demo test lint benchmark models clean
+.PHONY: venv demo test lint benchmark models dataset-packages style-model clean
 
 $(INSTALLED): setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,15 @@ models: venv
 	.venv-convert/bin/python -m models.convert_backbone --out models/artifacts/efficientnet_lite0
 	$(BIN)/python -m models.element_detector --backbone models/artifacts/efficientnet_lite0 \
 		--out models/artifacts/element_detector
+
+# The real labelled images ship in Debian art packages (models/data/real_packages.txt); needs root.
+dataset-packages:
+	apt-get install -y --no-install-recommends $$(grep -v '^#' models/data/real_packages.txt)
+
+# Rebuilds the bundled style classifier: data set, training, export, evaluation and model card.
+style-model: venv
+	$(BIN)/image-style dataset build --out build/dataset --synthetic-per-style 150
+	$(BIN)/image-style train --data build/dataset/manifest.csv --out models/artifacts/style_classifier
 
 clean:
 	rm -rf $(VENV) .venv-convert demo_output .pytest_cache

@@ -92,8 +92,8 @@ def main() -> None:
             line += f"{figures[name]:>10.1f} i/s{share:>8.0%}"
         print(line)
     print(
-        "\nshare = that step's time per image / the whole detector's time per image. The detector runs the "
-        "backbone on the image and on 2 subject crops (160 px), so the backbone share excludes the crops."
+        "\nshare = that step's time per image / the whole detector's time per image. The detector also runs "
+        "the backbone on 160 px crops of subjects smaller than 60% of the image, which the backbone row excludes."
     )
 
 

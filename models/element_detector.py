@@ -24,6 +24,8 @@ COLOUR_REGIONS = 6
 SUBJECT_REGIONS = 2
 CROP_SIZE = 160  # subject crops are classified at a smaller size: half the cost, same detail
 TOP_K = 5
+MIN_AREA_FRACTION = 0.02  # smaller regions are noise, not areas
+LARGE_SUBJECT = 0.6  # a subject box over 60% of the image is classified as the whole image
 
 
 class ElementDetector(tf.Module):
@@ -95,8 +97,8 @@ class ElementDetector(tf.Module):
         colour_areas = regions.largest_regions(
             regions.connected_components(assignment), foreground == 0, assignment, saliency, CLUSTERS, COLOUR_REGIONS
         )
-        crop_labels, crop_scores = self._subject_objects(pixels, subjects.box)
         object_labels, object_scores = self._top_objects(whole["logits"])
+        crop_labels, crop_scores = self._subject_objects(pixels, subjects, object_labels, object_scores)
 
         outputs = {
             "version": tf.fill([batch], self.version),
@@ -126,22 +128,41 @@ class ElementDetector(tf.Module):
             outputs.update({prefix + name: value for name, value in values.items()})
         return outputs
 
-    def _subject_objects(self, pixels: tf.Tensor, boxes: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        """Top ImageNet classes of a square crop around each subject box: [B, S, TOP_K]."""
-        x_min, y_min, x_max, y_max = tf.unstack(boxes, axis=-1)
+    def _subject_objects(
+        self, pixels: tf.Tensor, subjects: regions.Regions, whole_labels: tf.Tensor, whole_scores: tf.Tensor
+    ) -> tuple[tf.Tensor, tf.Tensor]:
+        """Top ImageNet classes of a square crop around each subject: [B, S, TOP_K].
+
+        Only subjects that are real areas and smaller than LARGE_SUBJECT are cropped and run
+        through the backbone; a larger one is nearly the whole image and keeps its objects.
+        """
+        x_min, y_min, x_max, y_max = tf.unstack(subjects.box, axis=-1)
         centre_x, centre_y = (x_min + x_max) / 2, (y_min + y_max) / 2
         half = tf.maximum(tf.maximum(x_max - x_min, y_max - y_min) * 0.6, 0.1)  # square, 20% margin
         crop_boxes = tf.clip_by_value(
             tf.stack([centre_y - half, centre_x - half, centre_y + half, centre_x + half], axis=-1), 0.0, 1.0
         )
         batch = tf.shape(pixels)[0]
-        crops = tf.image.crop_and_resize(
-            pixels,
-            tf.reshape(crop_boxes, [-1, 4]),
-            tf.repeat(tf.range(batch), SUBJECT_REGIONS),
-            [CROP_SIZE, CROP_SIZE],
-        )
-        labels, scores = self._top_objects(self.backbone.serve(crops)["logits"])
+        box_area = (x_max - x_min) * (y_max - y_min)
+        cropped = tf.where(tf.reshape((subjects.fraction >= MIN_AREA_FRACTION) & (box_area <= LARGE_SUBJECT), [-1]))
+
+        def classify_crops() -> tuple[tf.Tensor, tf.Tensor]:
+            crops = tf.image.crop_and_resize(
+                pixels,
+                tf.gather_nd(tf.reshape(crop_boxes, [-1, 4]), cropped),
+                tf.gather_nd(tf.repeat(tf.range(batch), SUBJECT_REGIONS), cropped),
+                [CROP_SIZE, CROP_SIZE],
+            )
+            return self._top_objects(self.backbone.serve(crops)["logits"])
+
+        def nothing_to_crop() -> tuple[tf.Tensor, tf.Tensor]:  # the convolutions reject an empty batch
+            return tf.zeros([0, TOP_K], tf.string), tf.zeros([0, TOP_K])
+
+        crop_labels, crop_scores = tf.cond(tf.size(cropped) > 0, classify_crops, nothing_to_crop)
+        labels = tf.reshape(tf.repeat(whole_labels, SUBJECT_REGIONS, axis=0), [-1, TOP_K])
+        scores = tf.reshape(tf.repeat(whole_scores, SUBJECT_REGIONS, axis=0), [-1, TOP_K])
+        labels = tf.tensor_scatter_nd_update(labels, cropped, crop_labels)
+        scores = tf.tensor_scatter_nd_update(scores, cropped, crop_scores)
         return tf.reshape(labels, [batch, SUBJECT_REGIONS, TOP_K]), tf.reshape(scores, [batch, SUBJECT_REGIONS, TOP_K])
 
 

@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
+from models.element_detector import MIN_AREA_FRACTION
 from models.paths import ELEMENT_DETECTOR_DIR
 
 MIN_COLOUR_FRACTION = 0.01  # palette clusters below 1% of the image are noise, not dominant colours
-MIN_AREA_FRACTION = 0.02
 ROLE_THRESHOLD = 0.7  # a colour with 70% of its pixels in the foreground is a foreground colour
 MEASURES = (
     "brightness",

@@ -17,6 +17,7 @@ from models.dataset import Sample, composition, read_manifest
 from models.train import (
     COLOUR_FEATURES,
     extract_features,
+    feature_cache,
     fit_classifier,
     load_pixels,
     sample_weights,
@@ -82,7 +83,7 @@ def evaluate(
     """
     out_dir = out_dir or model_dir.parent
     samples = read_manifest(manifest)
-    data = extract_features(samples, out_dir / "cache" / "features-lite0.npz", progress=progress)
+    data = extract_features(samples, feature_cache(out_dir), progress=progress)
     kept = {s.uri for s in data.samples}
     test = [s for s in samples if s.split == "test" and s.origin != "synthetic" and s.uri in kept]
     scores, labels = model_scores(model_dir, test)
@@ -106,7 +107,7 @@ def evaluate(
         colour[rows["validation"]],
         soft_targets(validation_samples, labels),
         hidden=0,
-        seed=0,
+        seeds=[0],
     )
     results["colour_statistics"] = classification_report(colour_model.predict_proba(colour[test_rows]), truth, labels)
     results["labels"] = labels
@@ -154,8 +155,8 @@ def model_card(results: dict) -> str:
 - Styles: {", ".join(results["labels"])}
 - Backbone (embedding): {training.get("backbone", "bundled EfficientNet-Lite0")}, frozen; the head also reads
   the resolved elements (palette, measures, composition, areas).
-- Head: standardisation, one hidden layer of {training.get("hidden", "?")} ReLU units, softmax;
-  seed {training.get("seed", "?")}.
+- Head: standardisation, one hidden layer of {training.get("hidden", "?")} ReLU units, softmax; an
+  ensemble of {training.get("members", "?")} heads from seeds {training.get("seed", "?")} onwards, logits averaged.
 - Training time: {training.get("training_seconds", "?")} s (feature extraction included).
 - Tag thresholds (chosen on validation F1 of primary-or-secondary style): {training.get("thresholds", "?")}
 

@@ -81,7 +81,6 @@ def style_features(outputs: dict[str, tf.Tensor]) -> tf.Tensor:
     """The style feature vector [B, len(FEATURES)] from the element detector's outputs."""
     rgb, fraction = outputs["palette_rgb"], outputs["palette_fraction"]
     columns = [outputs[f"measure_{name}"] for name in MEASURES]
-    columns[MEASURES.index("colourfulness")] = columns[MEASURES.index("colourfulness")] / 100.0
     columns += [outputs[f"composition_{name}"] for name in _COMPOSITION_WORDS]
     columns += [outputs[f"{region}_{m}"] for region in ("foreground", "background") for m in _REGION_MEASURES]
     families = _family_mass(rgb, fraction)

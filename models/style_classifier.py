@@ -18,14 +18,14 @@ EXPLANATION_LENGTH = 3
 
 @dataclass
 class HeadWeights:
-    """The trained style head: standardisation, one hidden layer, the output layer."""
+    """The trained style heads: standardisation, then M members of one hidden layer and an output layer."""
 
     mean: np.ndarray  # [D] of the input vector (style features, then embedding)
     std: np.ndarray  # [D]
-    hidden_kernel: np.ndarray  # [D, H]
-    hidden_bias: np.ndarray  # [H]
-    output_kernel: np.ndarray  # [H, C]
-    output_bias: np.ndarray  # [C]
+    hidden_kernel: np.ndarray  # [M, D, H]
+    hidden_bias: np.ndarray  # [M, H]
+    output_kernel: np.ndarray  # [M, H, C]
+    output_bias: np.ndarray  # [M, C]
 
 
 class StyleClassifier(tf.Module):
@@ -78,8 +78,9 @@ class StyleClassifier(tf.Module):
         return self.embedder(tf.image.resize(tf.cast(images, tf.float32), size, antialias=True) / 255.0)
 
     def _logits(self, standardised: tf.Tensor) -> tf.Tensor:
-        hidden = tf.nn.relu(tf.matmul(standardised, self.hidden_kernel) + self.hidden_bias)
-        return tf.matmul(hidden, self.output_kernel) + self.output_bias
+        """The members' mean logits: [B, C]."""
+        hidden = tf.nn.relu(tf.einsum("bd,mdh->bmh", standardised, self.hidden_kernel) + self.hidden_bias)
+        return tf.reduce_mean(tf.einsum("bmh,mhc->bmc", hidden, self.output_kernel) + self.output_bias, axis=1)
 
     @tf.function(input_signature=[tf.TensorSpec([None, None, None, 3], tf.uint8, name="images")])
     def serve(self, images: tf.Tensor) -> dict[str, tf.Tensor]:

@@ -24,7 +24,7 @@ from models.taxonomy import style_ids
 log = logging.getLogger(__name__)
 
 PRIMARY_WEIGHT = 0.85  # target mass on the primary style when a secondary one is labelled
-SYNTHETIC_WEIGHT = 0.5  # generated designs count half: real images are the truth
+SYNTHETIC_WEIGHT = 0.3  # generated designs add variety; real images are the truth, so they weigh more
 COLOUR_FEATURES = [
     i
     for i, name in enumerate(FEATURE_NAMES)
@@ -144,22 +144,29 @@ def sample_weights(samples: Sequence[Sample], labels: Sequence[str]) -> np.ndarr
 
 @dataclass
 class FittedClassifier:
-    """A trained standardised softmax classifier."""
+    """An ensemble of standardised softmax classifiers trained with different seeds; logits are averaged."""
 
-    model: "object"  # keras.Model producing logits
+    members: list  # keras.Model instances producing logits
     mean: np.ndarray
     std: np.ndarray
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
-        """Softmax probabilities [N, C]."""
-        return tf.nn.softmax(self.model.predict((x - self.mean) / self.std, verbose=0)).numpy()
+        """Softmax of the members' mean logits: [N, C]."""
+        standardised = (x - self.mean) / self.std
+        logits = np.mean([member.predict(standardised, verbose=0) for member in self.members], axis=0)
+        return tf.nn.softmax(logits).numpy()
 
     def head_weights(self) -> HeadWeights:
-        """The weights of a one-hidden-layer model, for export."""
+        """The stacked weights of one-hidden-layer members, for export."""
         import keras
 
-        hidden, output = (layer for layer in self.model.layers if isinstance(layer, keras.layers.Dense))
-        return HeadWeights(self.mean, self.std, *hidden.get_weights(), *output.get_weights())
+        layers = [
+            [layer.get_weights() for layer in m.layers if isinstance(layer, keras.layers.Dense)] for m in self.members
+        ]
+        hidden_kernel, hidden_bias, output_kernel, output_bias = (
+            np.stack([member[layer][part] for member in layers]) for layer in (0, 1) for part in (0, 1)
+        )
+        return HeadWeights(self.mean, self.std, hidden_kernel, hidden_bias, output_kernel, output_bias)
 
 
 def fit_classifier(
@@ -169,43 +176,54 @@ def fit_classifier(
     x_validation: np.ndarray,
     targets_validation: np.ndarray,
     hidden: int,
-    seed: int,
+    seeds: Sequence[int],
     epochs: int = 300,
-    verbose: int = 0,
+    progress: Callable[[str], None] | None = None,
 ) -> FittedClassifier:
-    """Trains a standardised softmax classifier (one hidden layer when `hidden` > 0) with Keras.
+    """Trains one standardised softmax classifier per seed (one hidden layer when `hidden` > 0) with Keras.
 
-    Early stopping on the validation loss restores the best epoch.
+    Early stopping on the validation loss restores each member's best epoch; averaging
+    members trained from different seeds steadies a model trained on a few hundred images.
     """
     import keras
 
-    keras.utils.set_random_seed(seed)
     mean, std = x.mean(axis=0), x.std(axis=0) + 1e-6
-    inputs = keras.Input((x.shape[1],))
-    h = keras.layers.Dropout(0.2, seed=seed)(inputs)
-    if hidden:
-        h = keras.layers.Dense(hidden, activation="relu", kernel_regularizer=keras.regularizers.l2(1e-3))(h)
-        h = keras.layers.Dropout(0.5, seed=seed)(h)
-    logits = keras.layers.Dense(targets.shape[1], kernel_regularizer=keras.regularizers.l2(1e-3))(h)
-    model = keras.Model(inputs, logits)
-    model.compile(
-        optimizer=keras.optimizers.Adam(1e-3),
-        loss=keras.losses.CategoricalCrossentropy(from_logits=True),
-        metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
-    )
-    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=25, restore_best_weights=True)
-    model.fit(
-        (x - mean) / std,
-        targets,
-        sample_weight=weights,
-        validation_data=((x_validation - mean) / std, targets_validation),
-        epochs=epochs,
-        batch_size=64,
-        shuffle=True,
-        callbacks=[stop],
-        verbose=verbose,
-    )
-    return FittedClassifier(model, mean, std)
+    members = []
+    for seed in seeds:
+        keras.utils.set_random_seed(seed)
+        inputs = keras.Input((x.shape[1],))
+        h = keras.layers.Dropout(0.2, seed=seed)(inputs)
+        if hidden:
+            h = keras.layers.Dense(hidden, activation="relu", kernel_regularizer=keras.regularizers.l2(1e-3))(h)
+            h = keras.layers.Dropout(0.5, seed=seed)(h)
+        logits = keras.layers.Dense(targets.shape[1], kernel_regularizer=keras.regularizers.l2(1e-3))(h)
+        model = keras.Model(inputs, logits)
+        model.compile(
+            optimizer=keras.optimizers.Adam(1e-3),
+            loss=keras.losses.CategoricalCrossentropy(from_logits=True),
+            metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
+        )
+        stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=25, restore_best_weights=True)
+        history = model.fit(
+            (x - mean) / std,
+            targets,
+            sample_weight=weights,
+            validation_data=((x_validation - mean) / std, targets_validation),
+            epochs=epochs,
+            batch_size=64,
+            shuffle=True,
+            callbacks=[stop],
+            verbose=0,
+        )
+        if progress:
+            best = int(np.argmin(history.history["val_loss"]))
+            progress(
+                f"  member seed {seed}: best epoch {best + 1}/{len(history.history['val_loss'])}, "
+                f"validation loss {history.history['val_loss'][best]:.3f}, "
+                f"accuracy {history.history['val_accuracy'][best]:.3f}"
+            )
+        members.append(model)
+    return FittedClassifier(members, mean, std)
 
 
 def choose_thresholds(probabilities: np.ndarray, samples: Sequence[Sample], labels: Sequence[str]) -> np.ndarray:
@@ -233,6 +251,7 @@ def train(
     backbone_size: int = 224,
     seed: int = 0,
     hidden: int = 256,
+    members: int = 5,
     epochs: int = 300,
     version: str | None = None,
     progress: Callable[[str], None] = print,
@@ -246,6 +265,7 @@ def train(
         backbone_size: the hub backbone's input side.
         seed: seeds the split-independent parts: initialisation, dropout, shuffling.
         hidden: width of the head's hidden layer.
+        members: heads trained from seeds seed, seed + 1, ...; their logits are averaged.
         epochs: the most epochs (early stopping usually ends sooner).
         version: version string of the exported model; derived from the date if None.
         progress: where progress lines go.
@@ -258,14 +278,14 @@ def train(
     samples = read_manifest(manifest)
     labels = style_ids(s.style for s in samples)
     embedder = Embedder(backbone, backbone_size) if backbone else None
-    cache = out_dir / "cache" / f"features-{_cache_key(backbone)}.npz"
+    cache = feature_cache(out_dir, backbone)
     progress(f"Resolving elements of {len(samples)} images (cache: {cache})")
     data = extract_features(samples, cache, embedder, progress=progress)
     split = {name: [i for i, s in enumerate(data.samples) if s.split == name] for name in ("train", "validation")}
     x = np.concatenate([data.features, data.embeddings], axis=1)
     train_samples = [data.samples[i] for i in split["train"]]
     validation_samples = [data.samples[i] for i in split["validation"]]
-    progress(f"Training the style head on {len(train_samples)} images, validating on {len(validation_samples)}")
+    progress(f"Training {members} style heads on {len(train_samples)} images, validating on {len(validation_samples)}")
     fitted = fit_classifier(
         x[split["train"]],
         soft_targets(train_samples, labels),
@@ -273,9 +293,9 @@ def train(
         x[split["validation"]],
         soft_targets(validation_samples, labels),
         hidden=hidden,
-        seed=seed,
+        seeds=[seed + member for member in range(members)],
         epochs=epochs,
-        verbose=2,
+        progress=progress,
     )
     thresholds = choose_thresholds(fitted.predict_proba(x[split["validation"]]), validation_samples, labels)
     head = fitted.head_weights()
@@ -295,6 +315,7 @@ def train(
                 "backbone": backbone or "bundled EfficientNet-Lite0",
                 "seed": seed,
                 "hidden": hidden,
+                "members": members,
                 "training_seconds": round(training_seconds, 1),
                 "version": version,
             },
@@ -305,7 +326,13 @@ def train(
     return model_dir
 
 
-def _cache_key(backbone: str | None) -> str:
+def feature_cache(out_dir: Path, backbone: str | None = None) -> Path:
+    """The feature cache for this element detector, feature code and backbone; a change to any gets a new one."""
     import hashlib
 
-    return "lite0" if backbone is None else hashlib.sha1(backbone.encode()).hexdigest()[:12]
+    import models.features
+
+    resolved_by = (ELEMENT_DETECTOR_DIR / "fingerprint.pb").read_bytes() + Path(models.features.__file__).read_bytes()
+    detector = hashlib.sha1(resolved_by).hexdigest()[:10]
+    embedding = "lite0" if backbone is None else hashlib.sha1(backbone.encode()).hexdigest()[:10]
+    return out_dir / "cache" / f"features-{detector}-{embedding}.npz"

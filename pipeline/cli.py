@@ -148,6 +148,7 @@ def _train_command(args: argparse.Namespace) -> int:
         backbone_size=args.backbone_size,
         seed=args.seed,
         hidden=args.hidden,
+        members=args.members,
         epochs=args.epochs,
     )
     if not args.no_evaluate:
@@ -202,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--backbone-size", type=int, default=224, help="input side of --backbone")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--hidden", type=int, default=256, help="hidden units of the style head")
+    train.add_argument("--members", type=int, default=5, help="heads from consecutive seeds, averaged")
     train.add_argument("--epochs", type=int, default=300, help="most epochs; early stopping ends sooner")
     train.add_argument("--no-evaluate", action="store_true", help="skip the evaluation after export")
     train.set_defaults(run=_train_command)

@@ -102,7 +102,7 @@ def test_dataset_build_combines_user_folders_csv_and_generator(tiny_dataset: Pat
 @pytest.fixture(scope="module")
 def trained(tiny_dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("trained")
-    train(tiny_dataset, out, seed=1, hidden=16, epochs=40, version="tiny-test", progress=lambda _: None)
+    train(tiny_dataset, out, seed=1, hidden=16, members=2, epochs=40, version="tiny-test", progress=lambda _: None)
     return out
 
 
@@ -129,7 +129,7 @@ def test_training_is_deterministic(tiny_dataset: Path, trained: Path, tmp_path: 
     (again / "cache").mkdir(parents=True)
     for cached in (trained / "cache").iterdir():  # reuse the resolved features: only the head retrains
         (again / "cache" / cached.name).write_bytes(cached.read_bytes())
-    train(tiny_dataset, again, seed=1, hidden=16, epochs=40, version="tiny-test", progress=lambda _: None)
+    train(tiny_dataset, again, seed=1, hidden=16, members=2, epochs=40, version="tiny-test", progress=lambda _: None)
     first = tf.saved_model.load(str(trained / "model"))
     second = tf.saved_model.load(str(again / "model"))
     np.testing.assert_array_equal(first.output_kernel.numpy(), second.output_kernel.numpy())
@@ -167,7 +167,9 @@ def test_a_local_savedmodel_backbone_loads_through_tensorflow_hub(tiny_dataset: 
     hub_dir = tmp_path / "hub_backbone"
     tf.saved_model.save(HubImageEmbedding(), str(hub_dir))
     out = tmp_path / "trained_hub"
-    train(tiny_dataset, out, backbone=str(hub_dir), hidden=16, epochs=5, version="hub", progress=lambda _: None)
+    train(
+        tiny_dataset, out, backbone=str(hub_dir), hidden=16, members=1, epochs=5, version="hub", progress=lambda _: None
+    )
     assert json.loads((out / "training.json").read_text())["backbone"] == str(hub_dir)
     image = np.asarray(generate("future_tech", seed=3).resize((224, 224)))[None]
     (record,) = StyleResolver(out / "model").resolve(image)
