@@ -1,4 +1,4 @@
-"""Images per second of the backbone, the element steps and the whole element detector, side by side.
+"""Images per second of the backbone, the element steps, the element detector and the style classifier.
 
 Run with ``make benchmark`` (or ``python benchmarks/element_throughput.py [--seconds S]``). Every
 figure comes from the same process on the same real photos, at batch 1 and 32, so the ratios
@@ -18,7 +18,7 @@ from sklearn.datasets import load_sample_images
 from models import measures, regions
 from models.element_detector import ANALYSIS_SIZE, CLUSTERS, GRID, INPUT_SIZE
 from models.palette import kmeans_palette
-from models.paths import BACKBONE_DIR, ELEMENT_DETECTOR_DIR
+from models.paths import BACKBONE_DIR, ELEMENT_DETECTOR_DIR, STYLE_CLASSIFIER_DIR
 
 
 def photo_batch(batch: int) -> np.ndarray:
@@ -48,6 +48,7 @@ def main() -> None:
 
     backbone = tf.saved_model.load(str(BACKBONE_DIR))
     detector = tf.saved_model.load(str(ELEMENT_DETECTOR_DIR))
+    classifier = tf.saved_model.load(str(STYLE_CLASSIFIER_DIR))
     step = INPUT_SIZE // GRID
 
     @tf.function
@@ -81,6 +82,7 @@ def main() -> None:
             "measures step": images_per_second(lambda p=pixels: measure_maps(p), batch, args.seconds),
             "areas step": images_per_second(lambda a=assignment, f=features: areas(a, f), batch, args.seconds),
             "element detector (all)": images_per_second(lambda i=images: detector.serve(i), batch, args.seconds),
+            "style classifier (+head)": images_per_second(lambda i=images: classifier.serve(i), batch, args.seconds),
         }
         rows.append((batch, figures))
 

@@ -14,15 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from models.dataset import Sample, composition, read_manifest
-from models.train import (
-    COLOUR_FEATURES,
-    extract_features,
-    feature_cache,
-    fit_classifier,
-    load_pixels,
-    sample_weights,
-    soft_targets,
-)
+from models.train import COLOUR_FEATURES, extract_features, feature_cache, fit_on_training_split, load_pixels
 
 
 def classification_report(probabilities: np.ndarray, truth: np.ndarray, labels: Sequence[str]) -> dict:
@@ -90,25 +82,14 @@ def evaluate(
     truth = np.array([labels.index(s.style) for s in test])
     results = {"model": classification_report(scores, truth, labels)}
 
-    rows = {name: [i for i, s in enumerate(data.samples) if s.split == name] for name in ("train", "validation")}
-    train_samples = [data.samples[i] for i in rows["train"]]
-    validation_samples = [data.samples[i] for i in rows["validation"]]
-    real_train = [s.style for s in train_samples if s.origin != "synthetic"]
+    real_train = [s.style for s in data.samples if s.split == "train" and s.origin != "synthetic"]
     majority = max(set(real_train), key=real_train.count)
     majority_scores = np.tile(np.eye(len(labels))[labels.index(majority)], (len(test), 1))
     results["majority_class"] = {**classification_report(majority_scores, truth, labels), "predicts": majority}
 
     colour = data.features[:, COLOUR_FEATURES]
     test_rows = [data.samples.index(s) for s in test]
-    colour_model = fit_classifier(
-        colour[rows["train"]],
-        soft_targets(train_samples, labels),
-        sample_weights(train_samples, labels),
-        colour[rows["validation"]],
-        soft_targets(validation_samples, labels),
-        hidden=0,
-        seeds=[0],
-    )
+    colour_model = fit_on_training_split(data, colour, labels, hidden=0, seeds=[0])
     results["colour_statistics"] = classification_report(colour_model.predict_proba(colour[test_rows]), truth, labels)
     results["labels"] = labels
     results["composition"] = {key: dict(sorted(c.items())) for key, c in composition(samples).items()}

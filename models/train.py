@@ -226,6 +226,39 @@ def fit_classifier(
     return FittedClassifier(members, mean, std)
 
 
+def split_rows(data: FeatureSet) -> dict[str, list[int]]:
+    """Row indices of `data` per split."""
+    return {
+        name: [i for i, s in enumerate(data.samples) if s.split == name] for name in ("train", "validation", "test")
+    }
+
+
+def fit_on_training_split(
+    data: FeatureSet,
+    x: np.ndarray,
+    labels: Sequence[str],
+    hidden: int,
+    seeds: Sequence[int],
+    epochs: int = 300,
+    progress: Callable[[str], None] | None = None,
+) -> FittedClassifier:
+    """Fits a classifier of the inputs `x` (rows align with `data`) on the training split, validated on validation."""
+    rows = split_rows(data)
+    train_samples = [data.samples[i] for i in rows["train"]]
+    validation_samples = [data.samples[i] for i in rows["validation"]]
+    return fit_classifier(
+        x[rows["train"]],
+        soft_targets(train_samples, labels),
+        sample_weights(train_samples, labels),
+        x[rows["validation"]],
+        soft_targets(validation_samples, labels),
+        hidden=hidden,
+        seeds=seeds,
+        epochs=epochs,
+        progress=progress,
+    )
+
+
 def choose_thresholds(probabilities: np.ndarray, samples: Sequence[Sample], labels: Sequence[str]) -> np.ndarray:
     """Per style, the probability threshold that maximises F1 of "primary or secondary style" on validation."""
     thresholds = np.full(len(labels), 0.5, np.float32)
@@ -256,7 +289,7 @@ def train(
     version: str | None = None,
     progress: Callable[[str], None] = print,
 ) -> Path:
-    """Trains, exports and evaluates a style classifier.
+    """Trains and exports a style classifier (``image-style train`` then evaluates it).
 
     Args:
         manifest: the data set manifest (``image-style dataset build``).
@@ -281,23 +314,13 @@ def train(
     cache = feature_cache(out_dir, backbone)
     progress(f"Resolving elements of {len(samples)} images (cache: {cache})")
     data = extract_features(samples, cache, embedder, progress=progress)
-    split = {name: [i for i, s in enumerate(data.samples) if s.split == name] for name in ("train", "validation")}
     x = np.concatenate([data.features, data.embeddings], axis=1)
-    train_samples = [data.samples[i] for i in split["train"]]
-    validation_samples = [data.samples[i] for i in split["validation"]]
-    progress(f"Training {members} style heads on {len(train_samples)} images, validating on {len(validation_samples)}")
-    fitted = fit_classifier(
-        x[split["train"]],
-        soft_targets(train_samples, labels),
-        sample_weights(train_samples, labels),
-        x[split["validation"]],
-        soft_targets(validation_samples, labels),
-        hidden=hidden,
-        seeds=[seed + member for member in range(members)],
-        epochs=epochs,
-        progress=progress,
-    )
-    thresholds = choose_thresholds(fitted.predict_proba(x[split["validation"]]), validation_samples, labels)
+    rows = split_rows(data)
+    validation_samples = [data.samples[i] for i in rows["validation"]]
+    progress(f"Training {members} style heads on {len(rows['train'])} images, validating on {len(rows['validation'])}")
+    seeds = [seed + member for member in range(members)]
+    fitted = fit_on_training_split(data, x, labels, hidden, seeds, epochs, progress)
+    thresholds = choose_thresholds(fitted.predict_proba(x[rows["validation"]]), validation_samples, labels)
     head = fitted.head_weights()
     version = version or time.strftime("style-classifier-%Y%m%d")
     model_dir = out_dir / "model"
