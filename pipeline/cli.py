@@ -164,6 +164,24 @@ def _evaluate_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_command(args: argparse.Namespace, beam_args: list[str]) -> int:
+    import_tensorflow_quietly()
+    from pipeline.query import summary
+    from pipeline.tagging import run
+
+    run(["--input", args.input, "--output", args.output, *beam_args])
+    print(summary(args.output))
+    print(f"tables: {args.output}/images/*.parquet, {args.output}/dead_letters/*.parquet")
+    return 0
+
+
+def _query_command(args: argparse.Namespace) -> int:
+    from pipeline.query import connect
+
+    print(connect(args.output).sql(args.sql))
+    return 0
+
+
 def _add_image_arguments(parser: argparse.ArgumentParser, model_help: str) -> None:
     parser.add_argument("paths", nargs="*", help="image paths or gs:// references")
     parser.add_argument("--input", help="a text file of references, one per line")
@@ -212,12 +230,29 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--data", required=True, help="manifest.csv")
     evaluate.add_argument("--model", required=True, help="the exported SavedModel directory (OUT/model)")
     evaluate.set_defaults(run=_evaluate_command)
+
+    run = commands.add_parser(
+        "run",
+        help="the Beam pipeline: tag every referenced image into Parquet (more Beam options pass through)",
+    )
+    run.add_argument("--input", required=True, help="a text file of references (one per line) or a glob")
+    run.add_argument("--output", required=True, help="output folder for the images and dead_letters tables")
+    run.set_defaults(run=_run_command, passes_beam_args=True)
+
+    query = commands.add_parser("query", help="run SQL with DuckDB over a run's tables (images, dead_letters)")
+    query.add_argument("--output", required=True, help="the run's output folder")
+    query.add_argument("sql", help='for example "SELECT style, count(*) FROM images GROUP BY style"')
+    query.set_defaults(run=_query_command)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``image-style`` console script."""
-    args = build_parser().parse_args(argv)
+    args, extra = build_parser().parse_known_args(argv)
+    if getattr(args, "passes_beam_args", False):
+        return args.run(args, extra)  # --model, --batch_size, --runner, ... go to the pipeline options
+    if extra:
+        build_parser().error(f"unrecognized arguments: {' '.join(extra)}")
     return args.run(args)
 
 

@@ -1,0 +1,19 @@
+"""Options of the tagging pipeline: command line → options → transforms."""
+
+from apache_beam.options.pipeline_options import PipelineOptions
+
+from models.paths import STYLE_CLASSIFIER_DIR
+from transforms.decode import MAX_BYTES, MAX_PIXELS
+
+
+class ImageStyleOptions(PipelineOptions):
+    """Where images come from, which model tags them, and where the records go."""
+
+    @classmethod
+    def _add_argparse_args(cls, parser) -> None:
+        parser.add_argument("--input", required=True, help="a text file of image references, or a glob")
+        parser.add_argument("--output", required=True, help="output folder: images/ and dead_letters/ tables")
+        parser.add_argument("--model", default=str(STYLE_CLASSIFIER_DIR), help="style classifier SavedModel")
+        parser.add_argument("--batch_size", type=int, default=32, help="largest batch per model call")
+        parser.add_argument("--max_bytes", type=int, default=MAX_BYTES, help="larger files become dead letters")
+        parser.add_argument("--max_pixels", type=int, default=MAX_PIXELS, help="larger images become dead letters")

@@ -1,0 +1,38 @@
+"""DuckDB over the output tables: views ``images`` and ``dead_letters`` of a run's Parquet files."""
+
+from pathlib import Path
+
+import duckdb
+
+TABLES = ("images", "dead_letters")
+
+
+def connect(output: str) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with one view per output table that has files."""
+    connection = duckdb.connect()
+    for table in TABLES:
+        files = sorted(Path(output, table).glob("*.parquet"))
+        if files:
+            paths = ", ".join(f"'{path}'" for path in files)
+            connection.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet([{paths}], union_by_name=true)")
+    return connection
+
+
+def summary(output: str) -> str:
+    """Counts per style and the dead letters of a run, as printed after ``image-style run``."""
+    connection = connect(output)
+    views = {row[0] for row in connection.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    lines = []
+    if "images" in views:
+        rows = connection.execute("SELECT style, count(*) FROM images GROUP BY style ORDER BY 2 DESC, 1").fetchall()
+        lines.append(f"tagged images: {sum(n for _, n in rows)}")
+        lines += [f"  {style:<18} {n:>6}" for style, n in rows]
+    else:
+        lines.append("tagged images: 0")
+    if "dead_letters" in views:
+        rows = connection.execute("SELECT uri, stage, error FROM dead_letters ORDER BY uri").fetchall()
+        lines.append(f"dead letters: {len(rows)}")
+        lines += [f"  {stage:<11} {uri}: {error}" for uri, stage, error in rows]
+    else:
+        lines.append("dead letters: 0")
+    return "\n".join(lines)
