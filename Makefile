@@ -26,6 +26,7 @@ lint: venv
 
 benchmark: venv
 	$(BIN)/python benchmarks/element_throughput.py
+	$(BIN)/python benchmarks/pipeline_throughput.py
 
 # Rebuilds the bundled models: the backbone port needs torch, so it gets its own venv.
 models: venv

@@ -12,7 +12,11 @@ class ImageStyleOptions(PipelineOptions):
     @classmethod
     def _add_argparse_args(cls, parser) -> None:
         parser.add_argument("--input", required=True, help="a text file of image references, or a glob")
-        parser.add_argument("--output", required=True, help="output folder: images/ and dead_letters/ tables")
+        parser.add_argument("--output", help="output folder for Parquet: images/ and dead_letters/ tables")
+        parser.add_argument("--output_table", help="BigQuery table PROJECT:DATASET.TABLE for tagged images")
+        parser.add_argument(
+            "--dead_letter_table", help="BigQuery table for dead letters (default: OUTPUT_TABLE_dead_letters)"
+        )
         parser.add_argument("--model", default=str(STYLE_CLASSIFIER_DIR), help="style classifier SavedModel")
         parser.add_argument("--batch_size", type=int, default=32, help="largest batch per model call")
         parser.add_argument("--max_bytes", type=int, default=MAX_BYTES, help="larger files become dead letters")

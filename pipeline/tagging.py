@@ -16,7 +16,7 @@ from transforms.images import DecodeImage, ReadImageBytes
 from transforms.inference import style_inference
 from transforms.references import ReadReferences
 from transforms.schema import DEAD_LETTER_FIELDS, IMAGE_FIELDS
-from transforms.sinks import WriteParquetTable
+from transforms.sinks import WriteBigQueryTable, WriteParquetTable
 
 
 def tag_images(references: beam.PCollection, options: ImageStyleOptions) -> dict[str, beam.PCollection]:
@@ -46,9 +46,16 @@ def tag_images(references: beam.PCollection, options: ImageStyleOptions) -> dict
 def build_pipeline(pipeline: beam.Pipeline, options: ImageStyleOptions) -> dict[str, Any]:
     """Adds the batch job to `pipeline` and returns its PCollections so tests can assert on them."""
     outputs = tag_images(pipeline | "References" >> ReadReferences(options.input), options)
-    output = options.output
-    outputs["images"] | "WriteImages" >> WriteParquetTable(output, "images", IMAGE_FIELDS)
-    outputs["dead_letters"] | "WriteDeadLetters" >> WriteParquetTable(output, "dead_letters", DEAD_LETTER_FIELDS)
+    if not (options.output or options.output_table):
+        raise ValueError("give --output (Parquet folder) and/or --output_table (BigQuery)")
+    if options.output:
+        output = options.output
+        outputs["images"] | "WriteImages" >> WriteParquetTable(output, "images", IMAGE_FIELDS)
+        outputs["dead_letters"] | "WriteDeadLetters" >> WriteParquetTable(output, "dead_letters", DEAD_LETTER_FIELDS)
+    if options.output_table:
+        dead_letter_table = options.dead_letter_table or f"{options.output_table}_dead_letters"
+        outputs["images"] | "ImagesToBigQuery" >> WriteBigQueryTable(options.output_table, IMAGE_FIELDS)
+        outputs["dead_letters"] | "DeadLettersToBigQuery" >> WriteBigQueryTable(dead_letter_table, DEAD_LETTER_FIELDS)
     return outputs
 
 

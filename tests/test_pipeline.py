@@ -124,3 +124,38 @@ def test_conform_keeps_exactly_the_schema_fields() -> None:
     row = conform({"uri": "x", "extra": 1, "styles": [{"label": "a", "score": 1.0, "junk": 2}]}, IMAGE_FIELDS)
     assert set(row) == {f.name for f in IMAGE_FIELDS}
     assert row["styles"] == [{"label": "a", "score": 1.0}] and row["tags"] == [] and row["measures"] is None
+
+
+def test_bigquery_rows_are_json_ready_and_follow_the_schema() -> None:
+    import datetime
+    import json
+
+    from transforms.dead_letters import dead_letter_row
+    from transforms.sinks import bigquery_row
+
+    row = bigquery_row(dead_letter_row("gs://b/x.jpg", "x", "read", "ImageReadError", "not found"), DEAD_LETTER_FIELDS)
+    assert datetime.datetime.fromisoformat(row["failed_at"]).tzinfo is not None
+    image = conform(
+        {
+            "uri": "u",
+            "styles": [{"label": "a", "score": 0.5}],
+            "areas": [{"box": {"x_min": 0.1}, "objects": [{"label": "cup", "score": 0.9}]}],
+            "processed_at": datetime.datetime(2026, 1, 2, tzinfo=datetime.UTC),
+        },
+        IMAGE_FIELDS,
+    )
+    converted = json.loads(json.dumps(bigquery_row(image, IMAGE_FIELDS)))
+    assert converted["processed_at"] == "2026-01-02T00:00:00+00:00"
+    assert converted["areas"][0]["objects"] == [{"label": "cup", "score": 0.9}]
+
+
+def test_output_table_adds_bigquery_writes_with_the_derived_schema(mixed_inputs) -> None:
+    listing, _, _ = mixed_inputs
+    options = ImageStyleOptions(["--input", str(listing), "--output_table", "proj:ds.images"])
+    pipeline = beam.Pipeline(options=options)
+    build_pipeline(pipeline, options)
+    labels = {t.full_label for t in pipeline.transforms_stack[0].parts}
+    assert {"ImagesToBigQuery", "DeadLettersToBigQuery"} <= labels
+    assert not any(label.startswith("WriteImages") for label in labels)
+    with pytest.raises(ValueError, match="--output"):
+        build_pipeline(beam.Pipeline(), ImageStyleOptions(["--input", str(listing)]))
