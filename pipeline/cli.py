@@ -166,12 +166,15 @@ def _evaluate_command(args: argparse.Namespace) -> int:
 
 def _run_command(args: argparse.Namespace, beam_args: list[str]) -> int:
     import_tensorflow_quietly()
+    from pipeline.options import ImageStyleOptions
     from pipeline.query import summary
     from pipeline.tagging import run
 
-    run(["--input", args.input, "--output", args.output, *beam_args])
-    print(summary(args.output))
-    print(f"tables: {args.output}/images/*.parquet, {args.output}/dead_letters/*.parquet")
+    run(beam_args)  # a streaming job runs until it is stopped
+    output = ImageStyleOptions(beam_args).output
+    if output:
+        print(summary(output))
+        print(f"tables: {output}/images/*.parquet, {output}/dead_letters/*.parquet")
     return 0
 
 
@@ -233,10 +236,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser(
         "run",
-        help="the Beam pipeline: tag every referenced image into Parquet (more Beam options pass through)",
+        help="the Beam pipeline: tag every referenced image (options: pipeline/options.py and Beam's)",
+        description="Batch: --input FILE_OR_GLOB. Streaming: --streaming with --input_subscription or --input_topic. "
+        "Sinks: --output FOLDER (Parquet) and/or --output_table PROJECT:DATASET.TABLE.",
     )
-    run.add_argument("--input", required=True, help="a text file of references (one per line) or a glob")
-    run.add_argument("--output", required=True, help="output folder for the images and dead_letters tables")
     run.set_defaults(run=_run_command, passes_beam_args=True)
 
     query = commands.add_parser("query", help="run SQL with DuckDB over a run's tables (images, dead_letters)")

@@ -11,7 +11,10 @@ class ImageStyleOptions(PipelineOptions):
 
     @classmethod
     def _add_argparse_args(cls, parser) -> None:
-        parser.add_argument("--input", required=True, help="a text file of image references, or a glob")
+        parser.add_argument("--input", help="batch: a text file of image references, or a glob")
+        parser.add_argument("--input_subscription", help="streaming: Pub/Sub subscription projects/P/subscriptions/S")
+        parser.add_argument("--input_topic", help="streaming: Pub/Sub topic projects/P/topics/T")
+        parser.add_argument("--window_seconds", type=float, default=60.0, help="streaming: seconds per output file")
         parser.add_argument("--output", help="output folder for Parquet: images/ and dead_letters/ tables")
         parser.add_argument("--output_table", help="BigQuery table PROJECT:DATASET.TABLE for tagged images")
         parser.add_argument(

@@ -1,26 +1,47 @@
-"""The batch tagging pipeline: references → bytes → image → RunInference → records → Parquet.
+"""The tagging pipeline: references → bytes → image → RunInference → records → Parquet / BigQuery.
 
-Every reference ends as exactly one row: a tagged image in ``images`` or a dead letter naming
-the stage (read, decode, inference, postprocess) and the error in ``dead_letters``.
+Batch reads a references file or a glob; streaming reads Pub/Sub messages and writes one set of
+files per window. Every reference ends as exactly one row: a
+tagged image in ``images`` or a dead letter naming the stage (message, read, decode, inference,
+postprocess) and the error in ``dead_letters``.
 """
 
 import logging
 from typing import Any
 
 import apache_beam as beam
+from apache_beam.options.pipeline_options import StandardOptions
 
 from models.element_detector import INPUT_SIZE
 from pipeline.options import ImageStyleOptions
 from transforms.dead_letters import ToDeadLetters
 from transforms.images import DecodeImage, ReadImageBytes
 from transforms.inference import style_inference
-from transforms.references import ReadReferences
+from transforms.references import ReadReferences, ReadReferencesFromPubSub, message_reference
 from transforms.schema import DEAD_LETTER_FIELDS, IMAGE_FIELDS
-from transforms.sinks import WriteBigQueryTable, WriteParquetTable
+from transforms.sinks import WriteBigQueryTable, WriteParquetTable, WriteWindowedParquetTable
+
+STREAMING_BATCH_WAIT_SECS = 1.0  # a streaming batch waits at most this long to fill
 
 
-def tag_images(references: beam.PCollection, options: ImageStyleOptions) -> dict[str, beam.PCollection]:
+def read_references(pipeline: beam.Pipeline, options: ImageStyleOptions) -> tuple[beam.PCollection, list]:
+    """The references from the one source given, and dead letters for messages that name no image."""
+    sources = [name for name in ("input", "input_subscription", "input_topic") if getattr(options, name)]
+    if len(sources) != 1:
+        raise ValueError("give exactly one of --input, --input_subscription, --input_topic")
+    if options.input:
+        return pipeline | "References" >> ReadReferences(options.input), []
+    references, failed = pipeline | "PubSubReferences" >> ReadReferencesFromPubSub(
+        options.input_subscription, options.input_topic
+    )
+    return references, [failed | "MessageFailed" >> ToDeadLetters("message", lambda m: [message_reference(m)])]
+
+
+def tag_images(
+    references: beam.PCollection, options: ImageStyleOptions, earlier_dead_letters: list | None = None
+) -> dict[str, beam.PCollection]:
     """Tags a PCollection of ImageRef; returns the ``images`` and ``dead_letters`` rows."""
+    streaming = options.view_as(StandardOptions).streaming
     read, read_failed = (
         references | "ReadBytes" >> beam.ParDo(ReadImageBytes(options.max_bytes)).with_exception_handling()
     )
@@ -29,8 +50,10 @@ def tag_images(references: beam.PCollection, options: ImageStyleOptions) -> dict
         | "Decode"
         >> beam.ParDo(DecodeImage(INPUT_SIZE, options.max_bytes, options.max_pixels)).with_exception_handling()
     )
-    images, failed = decoded | "Infer" >> style_inference(options.model, options.batch_size)
+    wait = STREAMING_BATCH_WAIT_SECS if streaming else None
+    images, failed = decoded | "Infer" >> style_inference(options.model, options.batch_size, wait)
     dead_letters = [
+        *(earlier_dead_letters or []),
         read_failed | "ReadFailed" >> ToDeadLetters("read", lambda ref: [ref]),
         decode_failed | "DecodeFailed" >> ToDeadLetters("decode", lambda element: [element[0]]),
         failed.failed_inferences
@@ -44,23 +67,29 @@ def tag_images(references: beam.PCollection, options: ImageStyleOptions) -> dict
 
 
 def build_pipeline(pipeline: beam.Pipeline, options: ImageStyleOptions) -> dict[str, Any]:
-    """Adds the batch job to `pipeline` and returns its PCollections so tests can assert on them."""
-    outputs = tag_images(pipeline | "References" >> ReadReferences(options.input), options)
+    """Adds the job to `pipeline` and returns its PCollections so tests can assert on them."""
     if not (options.output or options.output_table):
         raise ValueError("give --output (Parquet folder) and/or --output_table (BigQuery)")
-    if options.output:
-        output = options.output
-        outputs["images"] | "WriteImages" >> WriteParquetTable(output, "images", IMAGE_FIELDS)
-        outputs["dead_letters"] | "WriteDeadLetters" >> WriteParquetTable(output, "dead_letters", DEAD_LETTER_FIELDS)
-    if options.output_table:
-        dead_letter_table = options.dead_letter_table or f"{options.output_table}_dead_letters"
-        outputs["images"] | "ImagesToBigQuery" >> WriteBigQueryTable(options.output_table, IMAGE_FIELDS)
-        outputs["dead_letters"] | "DeadLettersToBigQuery" >> WriteBigQueryTable(dead_letter_table, DEAD_LETTER_FIELDS)
+    streaming = options.view_as(StandardOptions).streaming
+    references, message_dead_letters = read_references(pipeline, options)
+    outputs = tag_images(references, options, message_dead_letters)
+    tables = (("images", IMAGE_FIELDS), ("dead_letters", DEAD_LETTER_FIELDS))
+    for table, fields in tables:
+        label = table.title().replace("_", "")
+        if options.output and streaming:
+            sink = WriteWindowedParquetTable(options.output, table, fields, options.window_seconds)
+            outputs[table] | f"Write{label}" >> sink
+        elif options.output:
+            outputs[table] | f"Write{label}" >> WriteParquetTable(options.output, table, fields)
+        if options.output_table:
+            name = options.output_table if table == "images" else options.dead_letter_table
+            name = name or f"{options.output_table}_dead_letters"
+            outputs[table] | f"{label}ToBigQuery" >> WriteBigQueryTable(name, fields, streaming)
     return outputs
 
 
 def run(argv: list[str]) -> beam.runners.runner.PipelineResult:
-    """Runs the batch job; locally on the DirectRunner with two threads unless told otherwise."""
+    """Runs a batch job to the end; locally on the DirectRunner with two threads unless told otherwise."""
     # Beam 2.77's RunInference imports torch to find `resource`; without torch it warns on every bundle.
     logging.getLogger().addFilter(lambda record: "Resource module is not available" not in record.getMessage())
     defaults = ["--runner=DirectRunner", "--direct_running_mode=multi_threading", "--direct_num_workers=2"]

@@ -1,6 +1,10 @@
 """Records → sink: Parquet tables under one output folder, local or gs://."""
 
 import apache_beam as beam
+import pyarrow as pa
+import pyarrow.parquet as pq
+from apache_beam.io import fileio
+from apache_beam.transforms import window
 
 from transforms.schema import Field, arrow_schema, bigquery_schema
 
@@ -16,6 +20,52 @@ class WriteParquetTable(beam.PTransform):
     def expand(self, rows: beam.PCollection) -> beam.pvalue.PDone:
         """Writes the files."""
         return rows | beam.io.WriteToParquet(self._prefix, self._schema, file_name_suffix=".parquet")
+
+
+class ParquetSink(fileio.FileSink):
+    """A fileio sink writing one Parquet file per window and shard (WriteToParquet rejects unbounded input)."""
+
+    def __init__(self, schema: pa.Schema) -> None:
+        self._schema = schema
+        self._rows: list[dict] = []
+        self._handle = None
+
+    def open(self, fh) -> None:
+        """Starts a file."""
+        self._handle, self._rows = fh, []
+
+    def write(self, record: dict) -> None:
+        """Buffers a row; a window's rows are written together."""
+        self._rows.append(record)
+
+    def flush(self) -> None:
+        """Writes the buffered rows as one Parquet file."""
+        pq.write_table(pa.Table.from_pylist(self._rows, schema=self._schema), self._handle)
+
+
+class WriteWindowedParquetTable(beam.PTransform):
+    """Streaming: rows into fixed windows, each window's rows into ``OUTPUT/<table>/`` Parquet files."""
+
+    def __init__(self, output: str, table: str, fields: tuple[Field, ...], window_seconds: float) -> None:
+        super().__init__()
+        self._path = f"{output.rstrip('/')}/{table}"
+        self._schema = arrow_schema(fields)
+        self._window_seconds = window_seconds
+
+    def expand(self, rows: beam.PCollection) -> beam.PCollection:
+        """Windows and writes the rows; returns the written files' metadata."""
+        schema = self._schema
+        return (
+            rows
+            | "Window" >> beam.WindowInto(window.FixedWindows(self._window_seconds))
+            | "WriteFiles"
+            >> fileio.WriteToFiles(
+                self._path,
+                sink=lambda _destination: ParquetSink(schema),
+                file_naming=fileio.default_file_naming("part", ".parquet"),
+                shards=1,
+            )
+        )
 
 
 def bigquery_row(row: dict, fields: tuple[Field, ...]) -> dict:
@@ -39,7 +89,7 @@ def bigquery_row(row: dict, fields: tuple[Field, ...]) -> dict:
 class WriteBigQueryTable(beam.PTransform):
     """Writes rows to a BigQuery table made from the one schema: file loads in batch, Storage Write API streaming."""
 
-    def __init__(self, table: str, fields: tuple[Field, ...], streaming: bool = False) -> None:
+    def __init__(self, table: str, fields: tuple[Field, ...], streaming: bool) -> None:
         super().__init__()
         self._table, self._fields, self._streaming = table, fields, streaming
 

@@ -1,0 +1,131 @@
+"""Streaming: Pub/Sub messages to references, windowed Parquet files, and the real Pub/Sub emulator end to end."""
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import apache_beam as beam
+import pyarrow.parquet as pq
+import pytest
+from apache_beam.io import PubsubMessage
+from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.testing.test_stream import TestStream as BeamTestStream
+from apache_beam.transforms.window import TimestampedValue
+
+from pipeline.options import ImageStyleOptions
+from pipeline.tagging import build_pipeline
+from transforms.dead_letters import dead_letter_row
+from transforms.images import ImageRef
+from transforms.references import message_reference, parse_message
+from transforms.schema import DEAD_LETTER_FIELDS
+from transforms.sinks import WriteWindowedParquetTable
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def test_messages_carry_a_uri_json_or_a_gcs_notification() -> None:
+    assert parse_message(PubsubMessage(b" /img/a.jpg\n", {})) == [ImageRef("/img/a.jpg", "/img/a.jpg")]
+    assert parse_message(PubsubMessage(b'{"uri": "gs://b/x.png", "id": "sku-1"}', {})) == [
+        ImageRef("gs://b/x.png", "sku-1")
+    ]
+    notification = {"bucketId": "b", "objectId": "new/x.jpg", "eventType": "OBJECT_FINALIZE", "objectGeneration": "7"}
+    assert parse_message(PubsubMessage(b"{...json body...}", notification)) == [ImageRef("gs://b/new/x.jpg", "7")]
+    assert parse_message(PubsubMessage(b"", {**notification, "eventType": "OBJECT_DELETE"})) == []
+    for bad in (b"", b'{"id": "no uri"}'):
+        with pytest.raises(ValueError):
+            parse_message(PubsubMessage(bad, {}))
+    assert message_reference(PubsubMessage(b'{"id": "no uri"}', {}, message_id="m1")).id == "m1"
+
+
+def test_streaming_rows_are_written_one_set_of_files_per_window(tmp_path: Path) -> None:
+    rows = [dead_letter_row(f"/img/{i}.jpg", str(i), "read", "ImageReadError", "not found") for i in range(3)]
+    stream = (
+        BeamTestStream()
+        .add_elements([TimestampedValue(rows[0], 1), TimestampedValue(rows[1], 2)])
+        .advance_watermark_to(70)
+        .add_elements([TimestampedValue(rows[2], 75)])
+        .advance_watermark_to_infinity()
+    )
+    with beam.Pipeline(options=PipelineOptions(streaming=True)) as pipeline:
+        _ = pipeline | stream | WriteWindowedParquetTable(str(tmp_path), "dead_letters", DEAD_LETTER_FIELDS, 60)
+    files = sorted((tmp_path / "dead_letters").glob("*.parquet"))
+    assert len(files) == 2
+    assert sorted(len(pq.read_table(f)) for f in files) == [1, 2]
+    assert {r["uri"] for f in files for r in pq.read_table(f).to_pylist()} == {r["uri"] for r in rows}
+
+
+@pytest.fixture(scope="module")
+def pubsub_emulator() -> str:
+    """The real Pub/Sub emulator on a free loopback port, stopped after the tests."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        ["gcloud", "beta", "emulators", "pubsub", "start", f"--host-port=127.0.0.1:{port}", "--project=test-project"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.time() + 90
+    for line in process.stdout:
+        if "Server started" in line:
+            break
+        if time.time() > deadline:
+            break
+    else:
+        pytest.fail("the Pub/Sub emulator did not start")
+    yield f"127.0.0.1:{port}"
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+def _rows(folder: Path) -> list[dict]:
+    return [row for f in sorted(folder.glob("*.parquet")) for row in pq.read_table(f).to_pylist()]
+
+
+def test_pubsub_stream_end_to_end_on_the_emulator(
+    pubsub_emulator: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PUBSUB_EMULATOR_HOST", pubsub_emulator)
+    from google.cloud import pubsub_v1
+
+    publisher, subscriber = pubsub_v1.PublisherClient(), pubsub_v1.SubscriberClient()
+    topic = publisher.create_topic(name="projects/test-project/topics/images").name
+    subscription = subscriber.create_subscription(
+        name="projects/test-project/subscriptions/images-tagger", topic=topic
+    ).name
+    options = ImageStyleOptions(
+        ["--streaming", "--input_subscription", subscription, "--output", str(tmp_path), "--window_seconds", "2"]
+    )
+    pipeline = beam.Pipeline(options=options)
+    build_pipeline(pipeline, options)
+    result = pipeline.run()
+    try:
+        messages = [
+            str(SAMPLES / "rocket.jpg").encode(),
+            f'{{"uri": "{SAMPLES / "coffee.webp"}", "id": "sku-2"}}'.encode(),
+            f'{{"uri": "{SAMPLES / "missing.jpg"}", "id": "sku-3"}}'.encode(),
+            b'{"id": "sku-4"}',
+        ]
+        for data in messages:
+            publisher.publish(topic, data).result(timeout=30)
+        deadline = time.time() + 150
+        while time.time() < deadline:
+            images, dead_letters = _rows(tmp_path / "images"), _rows(tmp_path / "dead_letters")
+            if len(images) >= 2 and len(dead_letters) >= 2:
+                break
+            time.sleep(2)
+        assert sorted(r["id"] for r in images) == sorted([str(SAMPLES / "rocket.jpg"), "sku-2"])
+        assert all(r["style"] and len(r["styles"]) == 8 for r in images)
+        assert sorted((r["stage"], r["uri"]) for r in dead_letters) == [
+            ("message", '{"id": "sku-4"}'),
+            ("read", str(SAMPLES / "missing.jpg")),
+        ]
+        assert next(r for r in dead_letters if r["stage"] == "read")["id"] == "sku-3"
+    finally:
+        publisher.publish(topic, b"/dev/null/last").result(timeout=30)  # lets cancel() return promptly
+        result.cancel()
