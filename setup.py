@@ -26,6 +26,7 @@ setuptools.setup(
             "ruff==0.17.6",
             "scikit-image==0.26.0",
             "scikit-learn==1.9.1",
+            "gcp-storage-emulator==2026.7.19",
         ],
     },
     entry_points={"console_scripts": ["image-style=pipeline.cli:main"]},

@@ -19,11 +19,10 @@ def read_bytes(uri: str, max_bytes: int) -> bytes:
     try:
         with FileSystems.open(uri, compression_type="uncompressed") as handle:
             data = handle.read(max_bytes + 1)
-    except FileNotFoundError:
-        raise ImageReadError(f"not found: {uri}") from None
     except Exception as error:  # every filesystem has its own errors; all mean "unreadable"
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
-        if "not found" in message.lower() or "no such file" in message.lower():
+        missing = isinstance(error, FileNotFoundError) or getattr(error, "code", None) == 404  # 404: GCS NotFound
+        if missing or "not found" in message.lower() or "no such file" in message.lower():
             raise ImageReadError(f"not found: {uri}") from None
         raise ImageReadError(f"cannot read {uri}: {message}") from None
     if len(data) > max_bytes:
