@@ -23,4 +23,9 @@ class ImageStyleOptions(PipelineOptions):
         parser.add_argument("--model", default=str(STYLE_CLASSIFIER_DIR), help="style classifier SavedModel")
         parser.add_argument("--batch_size", type=int, default=32, help="largest batch per model call")
         parser.add_argument("--max_bytes", type=int, default=MAX_BYTES, help="larger files become dead letters")
+        parser.add_argument("--allow_http", action="store_true", help="fetch http(s) references")
+        parser.add_argument(
+            "--allow_private_addresses", action="store_true", help="with --allow_http: also loopback/private hosts"
+        )
+        parser.add_argument("--http_timeout", type=float, default=10.0, help="seconds per http(s) connect and read")
         parser.add_argument("--max_pixels", type=int, default=MAX_PIXELS, help="larger images become dead letters")

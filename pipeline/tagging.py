@@ -17,11 +17,17 @@ from pipeline.options import ImageStyleOptions
 from transforms.dead_letters import ToDeadLetters
 from transforms.images import DecodeImage, ReadImageBytes
 from transforms.inference import style_inference
+from transforms.read import HttpPolicy
 from transforms.references import ReadReferences, ReadReferencesFromPubSub, message_reference
 from transforms.schema import DEAD_LETTER_FIELDS, IMAGE_FIELDS
 from transforms.sinks import WriteBigQueryTable, WriteParquetTable, WriteWindowedParquetTable
 
 STREAMING_BATCH_WAIT_SECS = 1.0  # a streaming batch waits at most this long to fill
+
+
+def http_policy(options: ImageStyleOptions) -> HttpPolicy:
+    """Whether and how http(s) references are fetched."""
+    return HttpPolicy(options.allow_http, options.allow_private_addresses, options.http_timeout)
 
 
 def read_references(pipeline: beam.Pipeline, options: ImageStyleOptions) -> tuple[beam.PCollection, list]:
@@ -43,7 +49,8 @@ def tag_images(
     """Tags a PCollection of ImageRef; returns the ``images`` and ``dead_letters`` rows."""
     streaming = options.view_as(StandardOptions).streaming
     read, read_failed = (
-        references | "ReadBytes" >> beam.ParDo(ReadImageBytes(options.max_bytes)).with_exception_handling()
+        references
+        | "ReadBytes" >> beam.ParDo(ReadImageBytes(options.max_bytes, http_policy(options))).with_exception_handling()
     )
     decoded, decode_failed = (
         read

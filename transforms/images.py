@@ -7,7 +7,7 @@ import apache_beam as beam
 import numpy as np
 
 from transforms.decode import decode_image
-from transforms.read import read_bytes
+from transforms.read import HttpPolicy, read_bytes
 
 
 class ImageRef(NamedTuple):
@@ -32,11 +32,11 @@ class ImageMeta(NamedTuple):
 class ReadImageBytes(beam.DoFn):
     """Reads the bytes behind each reference, refusing objects over the byte cap."""
 
-    def __init__(self, max_bytes: int) -> None:
-        self._max_bytes = max_bytes
+    def __init__(self, max_bytes: int, http: HttpPolicy) -> None:
+        self._max_bytes, self._http = max_bytes, http
 
     def process(self, ref: ImageRef) -> Iterator[tuple[ImageRef, bytes]]:
-        yield ref, read_bytes(ref.uri, self._max_bytes)
+        yield ref, read_bytes(ref.uri, self._max_bytes, self._http)
 
 
 class DecodeImage(beam.DoFn):
