@@ -17,8 +17,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from transforms.decode import IMAGE_SUFFIXES
+
 REAL_LABELS = Path(__file__).resolve().parent / "data" / "real_labels.csv"
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff")
 TEST_SHARE, VALIDATION_SHARE = 0.25, 0.15
 
 log = logging.getLogger(__name__)

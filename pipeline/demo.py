@@ -10,7 +10,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples"
 OUTPUT = REPO / "demo_output"
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp"}
 EXAMPLE_QUERY = (
     "SELECT style, count(*) AS images, round(avg(measures.brightness), 2) AS brightness FROM images GROUP BY style"
 )
@@ -23,6 +22,7 @@ def main() -> int:
     import_tensorflow_quietly()
     from pipeline.query import connect, summary
     from pipeline.tagging import run
+    from transforms.decode import IMAGE_SUFFIXES
 
     shutil.rmtree(OUTPUT, ignore_errors=True)
     OUTPUT.mkdir()

@@ -22,6 +22,9 @@ class ImageStyleOptions(PipelineOptions):
         )
         parser.add_argument("--model", default=str(STYLE_CLASSIFIER_DIR), help="style classifier SavedModel")
         parser.add_argument("--batch_size", type=int, default=32, help="largest batch per model call")
+        parser.add_argument(
+            "--share_model", action="store_true", help="one model copy per machine, shared by its worker processes"
+        )
         parser.add_argument("--max_bytes", type=int, default=MAX_BYTES, help="larger files become dead letters")
         parser.add_argument("--allow_http", action="store_true", help="fetch http(s) references")
         parser.add_argument(

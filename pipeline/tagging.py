@@ -58,7 +58,7 @@ def tag_images(
         >> beam.ParDo(DecodeImage(INPUT_SIZE, options.max_bytes, options.max_pixels)).with_exception_handling()
     )
     wait = STREAMING_BATCH_WAIT_SECS if streaming else None
-    images, failed = decoded | "Infer" >> style_inference(options.model, options.batch_size, wait)
+    images, failed = decoded | "Infer" >> style_inference(options.model, options.batch_size, wait, options.share_model)
     dead_letters = [
         *(earlier_dead_letters or []),
         read_failed | "ReadFailed" >> ToDeadLetters("read", lambda ref: [ref]),

@@ -159,3 +159,20 @@ def test_output_table_adds_bigquery_writes_with_the_derived_schema(mixed_inputs)
     assert not any(label.startswith("WriteImages") for label in labels)
     with pytest.raises(ValueError, match="--output"):
         build_pipeline(beam.Pipeline(), ImageStyleOptions(["--input", str(listing)]))
+
+
+def test_model_handler_batches_and_sharing() -> None:
+    from transforms.inference import StyleModelHandler
+
+    batch = StyleModelHandler("m", max_batch_size=8)
+    assert batch.batch_elements_kwargs() == {"min_batch_size": 1, "max_batch_size": 8}
+    assert not batch.share_model_across_processes()
+    streaming = StyleModelHandler("m", max_batch_duration_secs=1.0, share_across_processes=True)
+    assert streaming.batch_elements_kwargs()["max_batch_duration_secs"] == 1.0
+    assert streaming.share_model_across_processes()
+
+
+def test_shared_model_run(tmp_path: Path) -> None:
+    samples = Path(__file__).resolve().parent.parent / "samples"
+    assert main(["run", "--input", str(samples / "rocket.jpg"), "--output", str(tmp_path), "--share_model"]) == 0
+    assert connect(str(tmp_path)).execute("SELECT count(*) FROM images").fetchone()[0] == 1

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps
 
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff")  # names that look like images
 MAX_BYTES = 64 * 1024 * 1024
 MAX_PIXELS = 100_000_000  # about 10000 x 10000; larger images are refused before decoding
 

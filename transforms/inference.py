@@ -85,10 +85,14 @@ def image_record(element: tuple[ImageMeta, PredictionResult]) -> dict[str, Any]:
 
 
 def style_inference(
-    model_dir: str, max_batch_size: int, max_batch_duration_secs: float | None = None
+    model_dir: str, max_batch_size: int, max_batch_duration_secs: float | None = None, share_model: bool = False
 ) -> beam.PTransform:
     """RunInference over (ImageMeta, pixels) producing image rows, with exception handling."""
-    handler = KeyedModelHandler(
-        StyleModelHandler(model_dir, max_batch_size=max_batch_size, max_batch_duration_secs=max_batch_duration_secs)
-    ).with_postprocess_fn(image_record)
+    handler = StyleModelHandler(
+        model_dir,
+        max_batch_size=max_batch_size,
+        max_batch_duration_secs=max_batch_duration_secs,
+        share_across_processes=share_model,
+    )
+    handler = KeyedModelHandler(handler).with_postprocess_fn(image_record)
     return RunInference(handler).with_exception_handling()

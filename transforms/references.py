@@ -5,6 +5,7 @@ import json
 import apache_beam as beam
 from apache_beam.io import fileio
 
+from transforms.decode import IMAGE_SUFFIXES
 from transforms.images import ImageRef
 
 GLOB_CHARACTERS = "*?["
@@ -17,7 +18,7 @@ def parse_reference(line: str) -> list[ImageRef]:
 
 
 class ReadReferences(beam.PTransform):
-    """Image references from a glob (every matching file) or a text file (one reference per line)."""
+    """Image references from a glob (every matching file), one image file, or a text file of references."""
 
     def __init__(self, source: str) -> None:
         super().__init__()
@@ -25,7 +26,8 @@ class ReadReferences(beam.PTransform):
 
     def expand(self, pipeline: beam.pvalue.PBegin) -> beam.PCollection:
         """The references as ImageRef values."""
-        if any(c in self._source for c in GLOB_CHARACTERS):
+        # A glob, or one image named directly, is matched; anything else is a list of references.
+        if any(c in self._source for c in GLOB_CHARACTERS) or self._source.lower().endswith(IMAGE_SUFFIXES):
             return (
                 pipeline
                 | "Match" >> fileio.MatchFiles(self._source)
