@@ -48,13 +48,12 @@ def plain_loop(references: Path) -> None:
 
     from models.element_detector import INPUT_SIZE
     from models.paths import STYLE_CLASSIFIER_DIR
-    from transforms.decode import MAX_BYTES, decode_image
-    from transforms.read import read_bytes
+    from transforms.read import read_image
 
     model = tf.saved_model.load(str(STYLE_CLASSIFIER_DIR))
     uris = references.read_text().split()
     for begin in range(0, len(uris), BATCH):
-        pixels = [decode_image(read_bytes(uri, MAX_BYTES), INPUT_SIZE).pixels for uri in uris[begin : begin + BATCH]]
+        pixels = [read_image(uri, INPUT_SIZE).pixels for uri in uris[begin : begin + BATCH]]
         model.serve(tf.constant(np.stack(pixels)))
 
 

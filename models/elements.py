@@ -48,7 +48,8 @@ class ElementResolver:
         return elements_from_outputs(self.run(pixels))
 
 
-def _text(value: bytes | str) -> str:
+def as_text(value: bytes | str) -> str:
+    """A string tensor element (bytes) as text."""
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
@@ -62,7 +63,7 @@ def _round(value: float) -> float:
 
 
 def _objects(labels: np.ndarray, scores: np.ndarray) -> list[dict[str, Any]]:
-    return [{"label": _text(label), "score": _round(score)} for label, score in zip(labels, scores, strict=True)]
+    return [{"label": as_text(label), "score": _round(score)} for label, score in zip(labels, scores, strict=True)]
 
 
 def _palette(out: Mapping[str, np.ndarray], i: int) -> list[dict[str, Any]]:
@@ -83,8 +84,8 @@ def _palette(out: Mapping[str, np.ndarray], i: int) -> list[dict[str, Any]]:
                 "rgb": [round(float(c)) for c in out["palette_rgb"][i, k]],
                 "fraction": _round(fraction[k]),
                 "score": _round(importance[k]),
-                "name": _text(out["palette_name"][i, k]),
-                "family": _text(out["palette_family"][i, k]),
+                "name": as_text(out["palette_name"][i, k]),
+                "family": as_text(out["palette_family"][i, k]),
                 "role": role,
                 "foreground_share": _round(share),
             }
@@ -102,8 +103,8 @@ def _region_palette(out: Mapping[str, np.ndarray], i: int, pixel_share: np.ndarr
         {
             "hex": _hex(out["palette_rgb"][i, k]),
             "fraction": _round(pixel_share[k] / total),
-            "name": _text(out["palette_name"][i, k]),
-            "family": _text(out["palette_family"][i, k]),
+            "name": as_text(out["palette_name"][i, k]),
+            "family": as_text(out["palette_family"][i, k]),
         }
         for k in order
         if pixel_share[k] / total >= MIN_COLOUR_FRACTION
@@ -121,12 +122,12 @@ def _areas(out: Mapping[str, np.ndarray], i: int) -> list[dict[str, Any]]:
             cluster = out[f"{prefix}_cluster"][i, r]
             x_min, y_min, x_max, y_max = (_round(v) for v in out[f"{prefix}_box"][i, r])
             area = {
-                "role": _text(out[f"{prefix}_role"][i, r]),
+                "role": as_text(out[f"{prefix}_role"][i, r]),
                 "box": {"x_min": x_min, "y_min": y_min, "x_max": x_max, "y_max": y_max},
                 "fraction": _round(fraction),
                 "hex": _hex(out["palette_rgb"][i, cluster]),
-                "name": _text(out["palette_name"][i, cluster]),
-                "family": _text(out["palette_family"][i, cluster]),
+                "name": as_text(out["palette_name"][i, cluster]),
+                "family": as_text(out["palette_family"][i, cluster]),
                 "saliency": _round(out[f"{prefix}_saliency"][i, r]),
                 "objects": [],
             }
@@ -167,7 +168,7 @@ def elements_from_outputs(out: Mapping[str, np.ndarray]) -> list[dict[str, Any]]
                 },
                 "areas": _areas(out, i),
                 "objects": _objects(out["object_labels"][i], out["object_scores"][i]),
-                "model_version": _text(out["version"][i]),
+                "model_version": as_text(out["version"][i]),
             }
         )
     return records

@@ -14,7 +14,9 @@ import numpy as np
 import tensorflow as tf
 
 from models.dataset import Sample, composition, read_manifest
-from models.train import COLOUR_FEATURES, extract_features, feature_cache, fit_on_training_split, load_pixels
+from models.element_detector import INPUT_SIZE
+from models.train import COLOUR_FEATURES, extract_features, feature_cache, fit_on_training_split
+from transforms.read import read_image
 
 
 def classification_report(probabilities: np.ndarray, truth: np.ndarray, labels: Sequence[str]) -> dict:
@@ -60,7 +62,7 @@ def model_scores(model_dir: Path, samples: Sequence[Sample], batch_size: int = 3
     labels = [label.decode() for label in model.labels.numpy()]
     scores = []
     for begin in range(0, len(samples), batch_size):
-        pixels = np.stack([load_pixels(s.uri) for s in samples[begin : begin + batch_size]])
+        pixels = np.stack([read_image(s.uri, INPUT_SIZE).pixels for s in samples[begin : begin + batch_size]])
         scores.append(model.serve(tf.constant(pixels))["style_scores"].numpy())
     return np.concatenate(scores), labels
 

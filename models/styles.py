@@ -6,19 +6,15 @@ from typing import Any
 
 import numpy as np
 
-from models.elements import ElementResolver, elements_from_outputs
+from models.elements import ElementResolver, as_text, elements_from_outputs
 from models.paths import STYLE_CLASSIFIER_DIR
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def styles_from_outputs(out: Mapping[str, np.ndarray]) -> list[dict[str, Any]]:
     """One record per image: ``style``, ``styles`` (all, descending), ``tags``, ``explanation``, elements."""
     records = []
     for i, elements in enumerate(elements_from_outputs(out)):
-        labels = [_text(label) for label in out["style_labels"][i]]
+        labels = [as_text(label) for label in out["style_labels"][i]]
         scores = out["style_scores"][i]
         order = np.argsort(-scores, kind="stable")
         records.append(
@@ -26,7 +22,7 @@ def styles_from_outputs(out: Mapping[str, np.ndarray]) -> list[dict[str, Any]]:
                 "style": labels[order[0]],
                 "styles": [{"label": labels[c], "score": round(float(scores[c]), 4)} for c in order],
                 "tags": [labels[c] for c in order if out["tag_mask"][i, c]],
-                "explanation": [_text(phrase) for phrase in out["explanation"][i]],
+                "explanation": [as_text(phrase) for phrase in out["explanation"][i]],
                 **elements,
             }
         )

@@ -20,6 +20,7 @@ from models.features import FEATURE_NAMES
 from models.paths import ELEMENT_DETECTOR_DIR
 from models.style_classifier import HeadWeights, StyleClassifier, export
 from models.taxonomy import style_ids
+from transforms.read import read_image
 
 log = logging.getLogger(__name__)
 
@@ -60,14 +61,6 @@ class Embedder:
         return self.layer(images).numpy()
 
 
-def load_pixels(uri: str) -> np.ndarray:
-    """Reads and decodes one image for the models, as the pipeline does."""
-    from transforms.decode import MAX_BYTES, decode_image
-    from transforms.read import read_bytes
-
-    return decode_image(read_bytes(uri, MAX_BYTES), INPUT_SIZE).pixels
-
-
 def extract_features(
     samples: Sequence[Sample],
     cache_file: Path,
@@ -90,7 +83,7 @@ def extract_features(
             batch_uris, pixels = [], []
             for uri in todo[begin : begin + batch_size]:
                 try:
-                    pixels.append(load_pixels(uri))
+                    pixels.append(read_image(uri, INPUT_SIZE).pixels)
                     batch_uris.append(uri)
                 except (OSError, ValueError) as error:  # ImageReadError, ImageDecodeError
                     log.warning("skipping %s: %s", uri, error)

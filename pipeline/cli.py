@@ -66,14 +66,14 @@ def resolve_references(
     import numpy as np
 
     from models.element_detector import INPUT_SIZE
-    from transforms.decode import MAX_BYTES, ImageDecodeError, decode_image
-    from transforms.read import ImageReadError, read_bytes
+    from transforms.decode import ImageDecodeError
+    from transforms.read import ImageReadError, read_image
 
     for batch in _batches(references, batch_size):
         decoded = []
         for uri in batch:
             try:
-                decoded.append((uri, decode_image(read_bytes(uri, MAX_BYTES), INPUT_SIZE)))
+                decoded.append((uri, read_image(uri, INPUT_SIZE)))
             except (ImageReadError, ImageDecodeError) as error:
                 yield uri, None, str(error)
         if not decoded:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from apache_beam.io.filesystems import FileSystems
 
+from transforms.decode import MAX_BYTES, DecodedImage, decode_image
+
 
 class ImageReadError(OSError):
     """The reference could not be read; the message says why in one line."""
@@ -96,3 +98,11 @@ def read_bytes(uri: str, max_bytes: int, http: HttpPolicy = HttpPolicy()) -> byt
     if len(data) > max_bytes:
         raise ImageReadError(f"file too large: more than {max_bytes} bytes")
     return data
+
+
+def read_image(uri: str, size: int, http: HttpPolicy = HttpPolicy()) -> DecodedImage:
+    """Reads and decodes one image for the models, with the default caps: what the CLI and training use.
+
+    The pipeline runs the same two steps as separate stages so a dead letter can name which failed.
+    """
+    return decode_image(read_bytes(uri, MAX_BYTES, http), size)
