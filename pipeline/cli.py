@@ -38,10 +38,11 @@ def import_tensorflow_quietly() -> None:
 
 def _references(paths: list[str], input_list: str | None) -> list[str]:
     """The references named on the command line, then those in the --input file."""
+    from transforms.references import parse_reference
+
     references = list(paths)
     if input_list:
-        lines = Path(input_list).read_text().splitlines()
-        references += [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+        references += [ref.uri for line in Path(input_list).read_text().splitlines() for ref in parse_reference(line)]
     return references
 
 

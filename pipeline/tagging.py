@@ -1,9 +1,9 @@
 """The tagging pipeline: references → bytes → image → RunInference → records → Parquet / BigQuery.
 
 Batch reads a references file or a glob; streaming reads Pub/Sub messages and writes one set of
-files per window. Every reference ends as exactly one row: a
-tagged image in ``images`` or a dead letter naming the stage (message, read, decode, inference,
-postprocess) and the error in ``dead_letters``.
+files per window. Every reference ends as exactly one row: a tagged image in ``images`` or a
+dead letter naming the stage (message, read, decode, inference, postprocess) and the error in
+``dead_letters``.
 """
 
 import logging
@@ -81,6 +81,10 @@ def build_pipeline(pipeline: beam.Pipeline, options: ImageStyleOptions) -> dict[
     references, message_dead_letters = read_references(pipeline, options)
     outputs = tag_images(references, options, message_dead_letters)
     tables = (("images", IMAGE_FIELDS), ("dead_letters", DEAD_LETTER_FIELDS))
+    bigquery_tables = {
+        "images": options.output_table,
+        "dead_letters": options.dead_letter_table or f"{options.output_table}_dead_letters",
+    }
     for table, fields in tables:
         label = table.title().replace("_", "")
         if options.output and streaming:
@@ -89,9 +93,7 @@ def build_pipeline(pipeline: beam.Pipeline, options: ImageStyleOptions) -> dict[
         elif options.output:
             outputs[table] | f"Write{label}" >> WriteParquetTable(options.output, table, fields)
         if options.output_table:
-            name = options.output_table if table == "images" else options.dead_letter_table
-            name = name or f"{options.output_table}_dead_letters"
-            outputs[table] | f"{label}ToBigQuery" >> WriteBigQueryTable(name, fields, streaming)
+            outputs[table] | f"{label}ToBigQuery" >> WriteBigQueryTable(bigquery_tables[table], fields, streaming)
     return outputs
 
 
