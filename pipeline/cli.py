@@ -238,7 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run",
         help="the Beam pipeline: tag every referenced image (options: pipeline/options.py and Beam's)",
-        description="Batch: --input FILE_OR_GLOB. Streaming: --streaming with --input_subscription or --input_topic. "
+        description="Batch: --input FILE_OR_GLOB. Streaming: --watch GLOB, or --streaming with --input_subscription "
+        "or --input_topic. "
         "Sinks: --output FOLDER (Parquet) and/or --output_table PROJECT:DATASET.TABLE.",
     )
     run.set_defaults(run=_run_command, passes_beam_args=True)

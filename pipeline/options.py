@@ -14,6 +14,11 @@ class ImageStyleOptions(PipelineOptions):
         parser.add_argument("--input", help="batch: a text file of image references, or a glob")
         parser.add_argument("--input_subscription", help="streaming: Pub/Sub subscription projects/P/subscriptions/S")
         parser.add_argument("--input_topic", help="streaming: Pub/Sub topic projects/P/topics/T")
+        parser.add_argument("--watch", help="streaming: a glob (local or gs://) whose files are tagged as they appear")
+        parser.add_argument("--watch_interval", type=float, default=10.0, help="streaming: seconds between polls")
+        parser.add_argument(
+            "--watch_seconds", type=float, default=0.0, help="streaming: stop --watch after this long (0: never)"
+        )
         parser.add_argument("--window_seconds", type=float, default=60.0, help="streaming: seconds per output file")
         parser.add_argument("--output", help="output folder for Parquet: images/ and dead_letters/ tables")
         parser.add_argument("--output_table", help="BigQuery table PROJECT:DATASET.TABLE for tagged images")

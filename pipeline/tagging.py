@@ -11,6 +11,7 @@ from typing import Any
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import StandardOptions
+from apache_beam.transforms import window
 
 from models.element_detector import INPUT_SIZE
 from pipeline.options import ImageStyleOptions
@@ -18,7 +19,7 @@ from transforms.dead_letters import ToDeadLetters
 from transforms.images import DecodeImage, ReadImageBytes
 from transforms.inference import style_inference
 from transforms.read import HttpPolicy
-from transforms.references import ReadReferences, ReadReferencesFromPubSub, message_reference
+from transforms.references import ReadReferences, ReadReferencesFromPubSub, WatchReferences, message_reference
 from transforms.schema import DEAD_LETTER_FIELDS, IMAGE_FIELDS
 from transforms.sinks import WriteBigQueryTable, WriteParquetTable, WriteWindowedParquetTable
 
@@ -32,11 +33,14 @@ def http_policy(options: ImageStyleOptions) -> HttpPolicy:
 
 def read_references(pipeline: beam.Pipeline, options: ImageStyleOptions) -> tuple[beam.PCollection, list]:
     """The references from the one source given, and dead letters for messages that name no image."""
-    sources = [name for name in ("input", "input_subscription", "input_topic") if getattr(options, name)]
+    sources = [name for name in ("input", "watch", "input_subscription", "input_topic") if getattr(options, name)]
     if len(sources) != 1:
-        raise ValueError("give exactly one of --input, --input_subscription, --input_topic")
+        raise ValueError("give exactly one of --input, --watch, --input_subscription, --input_topic")
     if options.input:
         return pipeline | "References" >> ReadReferences(options.input), []
+    if options.watch:
+        watch = WatchReferences(options.watch, options.watch_interval, options.watch_seconds)
+        return pipeline | "WatchReferences" >> watch, []
     references, failed = pipeline | "PubSubReferences" >> ReadReferencesFromPubSub(
         options.input_subscription, options.input_topic
     )
@@ -57,7 +61,9 @@ def tag_images(
         | "Decode"
         >> beam.ParDo(DecodeImage(INPUT_SIZE, options.max_bytes, options.max_pixels)).with_exception_handling()
     )
-    wait = STREAMING_BATCH_WAIT_SECS if streaming else None
+    # Batches wait for stragglers only on a message stream: that wait is a real-time timer, and the local
+    # runner cannot run one beside the Watch of --watch (on Dataflow a watch's bundles are small anyway).
+    wait = STREAMING_BATCH_WAIT_SECS if streaming and not options.watch else None
     images, failed = decoded | "Infer" >> style_inference(options.model, options.batch_size, wait, options.share_model)
     dead_letters = [
         *(earlier_dead_letters or []),
@@ -77,8 +83,12 @@ def build_pipeline(pipeline: beam.Pipeline, options: ImageStyleOptions) -> dict[
     """Adds the job to `pipeline` and returns its PCollections so tests can assert on them."""
     if not (options.output or options.output_table):
         raise ValueError("give --output (Parquet folder) and/or --output_table (BigQuery)")
+    if options.watch:  # a watched glob is unbounded: its records are written by window
+        options.view_as(StandardOptions).streaming = True
     streaming = options.view_as(StandardOptions).streaming
     references, message_dead_letters = read_references(pipeline, options)
+    if streaming:  # windowed from the start, so batches of images keep their window and event time
+        references = references | "Window" >> beam.WindowInto(window.FixedWindows(options.window_seconds))
     outputs = tag_images(references, options, message_dead_letters)
     tables = (("images", IMAGE_FIELDS), ("dead_letters", DEAD_LETTER_FIELDS))
     bigquery_tables = {
@@ -98,10 +108,12 @@ def build_pipeline(pipeline: beam.Pipeline, options: ImageStyleOptions) -> dict[
 
 
 def run(argv: list[str]) -> beam.runners.runner.PipelineResult:
-    """Runs a batch job to the end; locally on the DirectRunner with two threads unless told otherwise."""
+    """Runs the job to the end (a stream: until stopped); locally on the DirectRunner with two threads by default."""
     # Beam 2.77's RunInference imports torch to find `resource`; without torch it warns on every bundle.
     logging.getLogger().addFilter(lambda record: "Resource module is not available" not in record.getMessage())
-    defaults = ["--runner=DirectRunner", "--direct_running_mode=multi_threading", "--direct_num_workers=2"]
+    # The local runner's two workers would split a Watch's polling and end it, so --watch runs on one.
+    workers = 1 if ImageStyleOptions(argv).watch else 2
+    defaults = ["--runner=DirectRunner", "--direct_running_mode=multi_threading", f"--direct_num_workers={workers}"]
     options = ImageStyleOptions([*defaults, *argv])
     pipeline = beam.Pipeline(options=options)
     build_pipeline(pipeline, options)

@@ -1,9 +1,11 @@
-"""Streaming: Pub/Sub messages to references, windowed Parquet files, and the real Pub/Sub emulator end to end."""
+"""Streaming: Pub/Sub messages to references, windowed Parquet files, the Pub/Sub emulator and --watch end to end."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from apache_beam.testing.test_stream import TestStream as BeamTestStream
 from apache_beam.transforms.window import TimestampedValue
 
 from pipeline.options import ImageStyleOptions
-from pipeline.tagging import build_pipeline
+from pipeline.tagging import build_pipeline, run
 from transforms.dead_letters import dead_letter_row
 from transforms.images import ImageRef
 from transforms.references import message_reference, parse_message
@@ -129,3 +131,24 @@ def test_pubsub_stream_end_to_end_on_the_emulator(
     finally:
         publisher.publish(topic, b"/dev/null/last").result(timeout=30)  # lets cancel() return promptly
         result.cancel()
+
+
+def test_watch_tags_files_already_there_and_files_that_appear(tmp_path: Path) -> None:
+    drop, output = tmp_path / "drop", tmp_path / "out"
+    drop.mkdir()
+    shutil.copy(SAMPLES / "rocket.jpg", drop / "early.jpg")
+
+    def drop_more_files() -> None:
+        time.sleep(8)
+        shutil.copy(SAMPLES / "coffee.webp", drop / "late.webp")
+        (drop / "late_bad.png").write_bytes(b"not an image")
+
+    dropper = threading.Thread(target=drop_more_files)
+    dropper.start()
+    started = time.monotonic()
+    run(["--watch", f"{drop}/*", "--watch_interval", "1", "--watch_seconds", "16", "--output", str(output)])
+    dropper.join()
+    assert time.monotonic() - started >= 16  # the watch kept polling after the first match
+    images, dead_letters = _rows(output / "images"), _rows(output / "dead_letters")
+    assert sorted(r["uri"] for r in images) == [str(drop / "early.jpg"), str(drop / "late.webp")]
+    assert [(r["stage"], r["uri"]) for r in dead_letters] == [("decode", str(drop / "late_bad.png"))]

@@ -1,9 +1,14 @@
-"""Where references come from: a text file or a glob in batch; Pub/Sub messages in streaming."""
+"""Where references come from: a text file or a glob in batch; Pub/Sub messages or a watched glob in streaming."""
 
 import json
+import time
 
 import apache_beam as beam
 from apache_beam.io import fileio
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.io.watch import PollResult, Watch, after_total_of, never
+from apache_beam.transforms.window import TimestampedValue
+from apache_beam.utils.timestamp import Timestamp
 
 from transforms.decode import IMAGE_SUFFIXES
 from transforms.images import ImageRef
@@ -82,3 +87,40 @@ class ReadReferencesFromPubSub(beam.PTransform):
             topic=self._topic, subscription=self._subscription, with_attributes=True
         )
         return messages | "ParseMessage" >> beam.FlatMap(parse_message).with_exception_handling()
+
+
+class _MatchGlob:
+    """Poll function for Watch: every file the glob matches now, at most one poll per interval.
+
+    Dataflow spaces polls by the interval itself; the local runner re-runs a deferred poll at
+    once, so the wait here keeps a local watch from spinning a core.
+    """
+
+    def __init__(self, interval_seconds: float) -> None:
+        self._interval = interval_seconds
+        self._last_poll = 0.0
+
+    def __call__(self, pattern: str) -> PollResult[str]:
+        time.sleep(max(0.0, self._last_poll + self._interval - time.monotonic()))
+        self._last_poll = time.monotonic()
+        matched = FileSystems.match([pattern])[0].metadata_list
+        now = Timestamp.now()
+        return PollResult.incomplete([TimestampedValue(metadata.path, now) for metadata in matched])
+
+
+class WatchReferences(beam.PTransform):
+    """References to the files a glob matches, each once: those there at the start, then each new one."""
+
+    def __init__(self, pattern: str, interval_seconds: float = 10.0, stop_after_seconds: float = 0.0) -> None:
+        super().__init__()
+        self._pattern, self._interval, self._stop_after = pattern, interval_seconds, stop_after_seconds
+
+    def expand(self, pipeline: beam.pvalue.PBegin) -> beam.PCollection:
+        """The references as ImageRef values, in an unbounded PCollection."""
+        termination = after_total_of(self._stop_after) if self._stop_after > 0 else never()
+        return (
+            pipeline
+            | "Pattern" >> beam.Create([self._pattern])
+            | "Watch" >> Watch(_MatchGlob(self._interval), poll_interval=self._interval, termination=termination)
+            | "ToRef" >> beam.MapTuple(lambda _, path: ImageRef(path, path))
+        )
