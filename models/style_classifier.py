@@ -1,8 +1,9 @@
 """The style classifier: element detector + style head + tags + explanation in one SavedModel.
 
 ``serve`` returns everything the element detector returns, plus ``style_scores`` (every
-style, summing to 1), ``style_labels``, ``tag_mask`` (styles over their per-style threshold)
-and ``explanation`` (the elements that drove the top style, as short phrases).
+style, summing to 1), ``style_labels``, ``tag_mask`` (styles over their per-style threshold),
+``explanation`` (the elements that drove the top style, as short phrases) and ``style_embedding``
+(a compact unit vector for finding images of a similar style).
 """
 
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ import tensorflow as tf
 from models.features import FEATURES, style_features
 
 EXPLANATION_LENGTH = 3
+EMBEDDING_DIMS = 32
 
 
 @dataclass
@@ -66,6 +68,9 @@ class StyleClassifier(tf.Module):
         self.labels = tf.Variable(labels, trainable=False)
         self.thresholds = tf.Variable(np.asarray(thresholds, np.float32), trainable=False)
         self.version = tf.Variable(version, trainable=False)
+        hidden = head.hidden_kernel.shape[-1]
+        self.embedding_centre = tf.Variable(tf.zeros([hidden]), trainable=False)
+        self.embedding_axes = tf.Variable(tf.eye(hidden, min(hidden, EMBEDDING_DIMS)), trainable=False)
         self._feature_names = tf.constant([f.name for f in FEATURES])
         self._feature_low = tf.constant([f.low for f in FEATURES])
         self._feature_high = tf.constant([f.high for f in FEATURES])
@@ -77,10 +82,32 @@ class StyleClassifier(tf.Module):
         size = [self.embedder_size, self.embedder_size]
         return self.embedder(tf.image.resize(tf.cast(images, tf.float32), size, antialias=True) / 255.0)
 
-    def _logits(self, standardised: tf.Tensor) -> tf.Tensor:
+    def _hidden(self, standardised: tf.Tensor) -> tf.Tensor:
+        """Every member's hidden layer: [B, M, H]."""
+        return tf.nn.relu(tf.einsum("bd,mdh->bmh", standardised, self.hidden_kernel) + self.hidden_bias)
+
+    def _logits(self, hidden: tf.Tensor) -> tf.Tensor:
         """The members' mean logits: [B, C]."""
-        hidden = tf.nn.relu(tf.einsum("bd,mdh->bmh", standardised, self.hidden_kernel) + self.hidden_bias)
         return tf.reduce_mean(tf.einsum("bmh,mhc->bmc", hidden, self.output_kernel) + self.output_bias, axis=1)
+
+    def _style_embedding(self, hidden: tf.Tensor) -> tf.Tensor:
+        """The members' mean hidden layer on its principal axes, as unit vectors: [B, min(H, EMBEDDING_DIMS)]."""
+        projected = tf.matmul(tf.reduce_mean(hidden, axis=1) - self.embedding_centre, self.embedding_axes)
+        return tf.math.l2_normalize(projected, axis=-1)
+
+    def fit_style_embedding(self, standardised: np.ndarray) -> None:
+        """Sets the embedding's axes to the principal axes of the hidden layer over `standardised` training inputs.
+
+        The hidden layer is what the style head learned to separate styles with, so nearness
+        there is nearness in style; its top principal axes keep that in a few numbers.
+        """
+        hidden = tf.reduce_mean(self._hidden(tf.constant(standardised, tf.float32)), axis=1).numpy()
+        centre = hidden.mean(axis=0)
+        _, _, axes = np.linalg.svd(hidden - centre, full_matrices=False)
+        kept = np.zeros(self.embedding_axes.shape, np.float32)  # fewer images than axes leave the rest zero
+        kept[:, : min(len(axes), kept.shape[1])] = axes[: kept.shape[1]].T
+        self.embedding_centre.assign(centre)
+        self.embedding_axes.assign(kept)
 
     @tf.function(input_signature=[tf.TensorSpec([None, None, None, 3], tf.uint8, name="images")])
     def serve(self, images: tf.Tensor) -> dict[str, tf.Tensor]:
@@ -91,7 +118,8 @@ class StyleClassifier(tf.Module):
         standardised = (inputs - self.mean) / self.std
         with tf.GradientTape() as tape:
             tape.watch(standardised)
-            logits = self._logits(standardised)
+            hidden = self._hidden(standardised)
+            logits = self._logits(hidden)
             top = tf.argmax(logits, axis=-1, output_type=tf.int32)
             top_logit = tf.gather(logits, top, batch_dims=1)
         # Gradient x input, relative to the training mean: what pushed the top style up.
@@ -105,6 +133,7 @@ class StyleClassifier(tf.Module):
             "style_scores": scores,
             "tag_mask": scores >= self.thresholds,
             "explanation": self._explain(contribution, features, standardised, elements),
+            "style_embedding": self._style_embedding(hidden),
         }
 
     def _explain(

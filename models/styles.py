@@ -11,7 +11,8 @@ from models.paths import STYLE_CLASSIFIER_DIR
 
 
 def styles_from_outputs(out: Mapping[str, np.ndarray]) -> list[dict[str, Any]]:
-    """One record per image: ``style``, ``styles`` (all, descending), ``tags``, ``explanation``, elements."""
+    """One record per image: ``style``, ``styles`` (all, descending), ``tags``, ``explanation``, ``style_embedding``
+    and the elements."""
     records = []
     for i, elements in enumerate(elements_from_outputs(out)):
         labels = [as_text(label) for label in out["style_labels"][i]]
@@ -23,6 +24,7 @@ def styles_from_outputs(out: Mapping[str, np.ndarray]) -> list[dict[str, Any]]:
                 "styles": [{"label": labels[c], "score": round(float(scores[c]), 4)} for c in order],
                 "tags": [labels[c] for c in order if out["tag_mask"][i, c]],
                 "explanation": [as_text(phrase) for phrase in out["explanation"][i]],
+                "style_embedding": [round(float(v), 4) for v in out["style_embedding"][i]],
                 **elements,
             }
         )

@@ -321,6 +321,7 @@ def train(
     classifier = StyleClassifier(
         detector, head, labels, thresholds, version, embedder.layer if embedder else None, backbone_size
     )
+    classifier.fit_style_embedding((x[rows["train"]] - head.mean) / head.std)
     export(classifier, model_dir)
     training_seconds = time.time() - started
     (out_dir / "training.json").write_text(

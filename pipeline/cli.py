@@ -151,6 +151,7 @@ def _train_command(args: argparse.Namespace) -> int:
         hidden=args.hidden,
         members=args.members,
         epochs=args.epochs,
+        version=args.version,
     )
     if not args.no_evaluate:
         evaluate(Path(args.data), model_dir)
@@ -183,6 +184,62 @@ def _query_command(args: argparse.Namespace) -> int:
     from pipeline.query import connect
 
     print(connect(args.output).sql(args.sql))
+    return 0
+
+
+def _report_command(args: argparse.Namespace) -> int:
+    from pipeline.report import write_report
+
+    try:
+        report = write_report(args.output, args.html, thumbnail_size=args.thumbnail_size, thumbnails=args.thumbnails)
+    except (FileNotFoundError, ValueError) as error:
+        print(f"image-style report: {error}", file=sys.stderr)
+        return 2
+    size = f"{report.size_bytes / 1e6:.1f} MB"
+    print(f"report: {report.images} images, {report.dead_letters} dead letters, {size}: {report.path}")
+    return 0
+
+
+def _tags_command(args: argparse.Namespace) -> int:
+    import_tensorflow_quietly()  # the record schema imports the element names from the TensorFlow model code
+    from pipeline.catalog import tag_rows, write_sidecars, write_tags
+
+    if args.out:
+        with open(args.out, "w", newline="") as out:
+            count = write_tags(tag_rows(args.output), out, args.format)
+        print(f"{count} images' tags written to {args.out}", file=sys.stderr)
+    else:
+        write_tags(tag_rows(args.output), sys.stdout, args.format)
+    if args.xmp:
+        report = write_sidecars(list(tag_rows(args.output)), overwrite=args.overwrite_xmp)
+        print(
+            f"XMP sidecars: {report.written} written, {report.kept} already there and kept, "
+            f"{report.unsupported} images where no sidecar can be written (http)",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _similar_command(args: argparse.Namespace) -> int:
+    import_tensorflow_quietly()
+    from pipeline.catalog import load_catalogue, similar_images
+
+    catalogue = load_catalogue(args.output)
+    record = None
+    if args.uri not in catalogue.keys:  # a new image: tag it with the same model first
+        from models.styles import StyleResolver
+
+        resolver = StyleResolver(args.model) if args.model else StyleResolver()
+        _, record, error = next(resolve_references([args.uri], resolver, 1))
+        if error is not None:
+            print(f"image-style: error: {args.uri}: {error}", file=sys.stderr)
+            return 1
+    picks = similar_images(catalogue, args.uri, args.k, record)
+    for pick in picks:
+        if args.format == "json":
+            print(json.dumps(pick))
+        else:
+            print(f"{pick['rank']:>3}  {pick['similarity']:.3f}  {pick['style']:<16}  {pick['uri']}")
     return 0
 
 
@@ -227,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--hidden", type=int, default=256, help="hidden units of the style head")
     train.add_argument("--members", type=int, default=5, help="heads from consecutive seeds, averaged")
     train.add_argument("--epochs", type=int, default=300, help="most epochs; early stopping ends sooner")
+    train.add_argument("--version", help="version stamped on every record (default: style-classifier-YYYYMMDD)")
     train.add_argument("--no-evaluate", action="store_true", help="skip the evaluation after export")
     train.set_defaults(run=_train_command)
 
@@ -248,6 +306,31 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--output", required=True, help="the run's output folder")
     query.add_argument("sql", help='for example "SELECT style, count(*) FROM images GROUP BY style"')
     query.set_defaults(run=_query_command)
+
+    report = commands.add_parser("report", help="write a self-contained HTML catalogue of a run (styles, dead letters)")
+    report.add_argument("--output", required=True, help="the run's output folder")
+    report.add_argument("--html", required=True, help="the HTML file to write")
+    report.add_argument("--thumbnail-size", type=int, default=96, help="longer side of the thumbnails, pixels")
+    report.add_argument(
+        "--no-thumbnails", dest="thumbnails", action="store_false", help="placeholders instead of reading the images"
+    )
+    report.set_defaults(run=_report_command)
+
+    tags = commands.add_parser("tags", help="export uri → top style and tags of a run, for a DAM/PIM import")
+    tags.add_argument("--output", required=True, help="the run's output folder")
+    tags.add_argument("--format", choices=("csv", "json"), default="csv", help="CSV, or JSON lines")
+    tags.add_argument("--out", help="write to this file instead of standard output")
+    tags.add_argument("--xmp", action="store_true", help="also write an XMP sidecar (dc:subject) beside each image")
+    tags.add_argument("--overwrite-xmp", action="store_true", help="replace sidecars that are already there")
+    tags.set_defaults(run=_tags_command)
+
+    similar = commands.add_parser("similar", help="the images of a run nearest in style to an image")
+    similar.add_argument("uri", help="a uri, id or image_id of the run, or any other image (tagged first)")
+    similar.add_argument("--output", required=True, help="the run's output folder")
+    similar.add_argument("-k", type=int, default=10, help="how many images")
+    similar.add_argument("--format", choices=("text", "json"), default="text")
+    similar.add_argument("--model", help="style classifier SavedModel for a new image (default: bundled)")
+    similar.set_defaults(run=_similar_command)
     return parser
 
 
@@ -258,7 +341,11 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args, extra)  # --model, --batch_size, --runner, ... go to the pipeline options
     if extra:
         build_parser().error(f"unrecognized arguments: {' '.join(extra)}")
-    return args.run(args)
+    try:
+        return args.run(args)
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

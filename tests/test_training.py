@@ -118,6 +118,10 @@ def test_training_exports_a_classifier_that_scores_every_style(trained: Path) ->
         assert sum(s["score"] for s in record["styles"]) == pytest.approx(1.0, abs=1e-3)
         assert len(record["explanation"]) == 3 and all(record["explanation"])
         assert record["palette"] and record["model_version"] == "tiny-test"
+    embeddings = np.array([record["style_embedding"] for record in records])  # hidden=16: 16 axes
+    assert embeddings.shape == (len(STYLES), 16)
+    np.testing.assert_allclose(np.linalg.norm(embeddings, axis=1), 1.0, atol=1e-3)
+    assert np.abs(embeddings @ embeddings.T - np.eye(len(STYLES))).max() > 0.01  # not all alike, not all orthogonal
     thresholds = json.loads((trained / "training.json").read_text())["thresholds"]
     for record in records:
         scores = {s["label"]: s["score"] for s in record["styles"]}

@@ -45,6 +45,7 @@ IMAGE_FIELDS: tuple[Field, ...] = (
     Field("styles", "RECORD", "REPEATED", _LABEL_SCORE),
     Field("tags", "STRING", "REPEATED"),
     Field("explanation", "STRING", "REPEATED"),
+    Field("style_embedding", "FLOAT", "REPEATED"),
     Field(
         "palette",
         "RECORD",
