@@ -1,13 +1,16 @@
-"""Catalogue management on a real run: tag export, XMP sidecars and similar-style search."""
+"""Catalogue management on a real run: tag export, XMP sidecars, similar-style search and the saved queries."""
 
 import csv
 import io
 import json
+import re
 import shutil
 import xml.etree.ElementTree as ET
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import pyarrow.parquet as pq
 import pytest
 
 from models.similarity import nearest
@@ -99,3 +102,36 @@ def test_similar_finds_the_same_image_first_for_a_new_file(
 def test_records_carry_a_unit_style_embedding(tagged_samples: Path) -> None:
     embeddings = connect(str(tagged_samples)).execute("SELECT style_embedding FROM images").fetchall()
     assert all(len(e) == 32 and abs(np.linalg.norm(e) - 1) < 1e-3 for (e,) in embeddings)
+
+
+def _saved_queries() -> dict[str, str]:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    blocks = re.findall(r"```sql\n(.*?)```", readme, re.S)
+    return {block.splitlines()[0].removeprefix("-- "): block for block in blocks}
+
+
+def test_the_readme_saved_queries_answer_their_question(tagged_samples: Path) -> None:
+    queries = _saved_queries()
+    tables = connect(str(tagged_samples))
+    rows = pq.read_table(tagged_samples / "images").to_pylist()
+
+    distribution = tables.execute(queries["distribution by style"]).fetchall()
+    counts = Counter(r["style"] for r in rows)
+    assert {style: n for style, n, _ in distribution} == counts
+    assert sum(percent for *_, percent in distribution) == pytest.approx(100, abs=0.5)
+
+    found = tables.execute(queries["images of a style with a given colour family (at least 10% of the image)"])
+    expected = {
+        r["uri"]
+        for r in rows
+        if r["style"] == "future_tech" and any(c["family"] == "blue" and c["fraction"] >= 0.1 for c in r["palette"])
+    }
+    assert {uri for uri, _ in found.fetchall()} == expected and expected
+
+    review = tables.execute(queries["low-confidence images to review: a weak top style, or a close runner-up"])
+    expected = {
+        r["uri"]
+        for r in rows
+        if r["styles"][0]["score"] < 0.5 or r["styles"][0]["score"] - r["styles"][1]["score"] < 0.15
+    }
+    assert {row[0] for row in review.fetchall()} == expected
