@@ -26,6 +26,14 @@ class ImageStyleOptions(PipelineOptions):
             "--dead_letter_table", help="BigQuery table for dead letters (default: OUTPUT_TABLE_dead_letters)"
         )
         parser.add_argument("--model", default=str(STYLE_CLASSIFIER_DIR), help="style classifier SavedModel")
+        parser.add_argument(
+            "--model_watch",
+            help="glob of saved_model.pb files, e.g. gs://B/models/*/saved_model.pb: the newest replaces --model "
+            "while the job runs",
+        )
+        parser.add_argument(
+            "--model_watch_interval", type=float, default=60.0, help="seconds between checks of --model_watch"
+        )
         parser.add_argument("--batch_size", type=int, default=32, help="largest batch per model call")
         parser.add_argument(
             "--share_model", action="store_true", help="one model copy per machine, shared by its worker processes"

@@ -64,7 +64,10 @@ def tag_images(
     # Batches wait for stragglers only on a message stream: that wait is a real-time timer, and the local
     # runner cannot run one beside the Watch of --watch (on Dataflow a watch's bundles are small anyway).
     wait = STREAMING_BATCH_WAIT_SECS if streaming and not options.watch else None
-    images, failed = decoded | "Infer" >> style_inference(options.model, options.batch_size, wait, options.share_model)
+    inference = style_inference(
+        options.model, options.batch_size, wait, options.share_model, options.model_watch, options.model_watch_interval
+    )
+    images, failed = decoded | "Infer" >> inference
     dead_letters = [
         *(earlier_dead_letters or []),
         read_failed | "ReadFailed" >> ToDeadLetters("read", lambda ref: [ref]),

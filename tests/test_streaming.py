@@ -152,3 +152,81 @@ def test_watch_tags_files_already_there_and_files_that_appear(tmp_path: Path) ->
     images, dead_letters = _rows(output / "images"), _rows(output / "dead_letters")
     assert sorted(r["uri"] for r in images) == [str(drop / "early.jpg"), str(drop / "late.webp")]
     assert [(r["stage"], r["uri"]) for r in dead_letters] == [("decode", str(drop / "late_bad.png"))]
+
+
+def _model_version(folder: Path, version: str) -> Path:
+    """A copy of the bundled style classifier that stamps `version` on its records."""
+    import tensorflow as tf
+
+    from models.paths import STYLE_CLASSIFIER_DIR
+
+    model = tf.saved_model.load(str(STYLE_CLASSIFIER_DIR))
+    model.version.assign(version)
+    tf.saved_model.save(model, str(folder))
+    return folder
+
+
+def test_watched_model_switches_to_the_newest_version_and_survives_a_broken_one(tmp_path: Path) -> None:
+    import tensorflow as tf
+
+    from models.paths import STYLE_CLASSIFIER_DIR
+    from transforms.inference import WatchedModel
+
+    def version(model: WatchedModel) -> str:
+        return model.serve(tf.zeros([1, 32, 32, 3], tf.uint8))["version"].numpy()[0].decode()
+
+    bundled = tf.saved_model.load(str(STYLE_CLASSIFIER_DIR)).version.numpy().decode()
+    model = WatchedModel(f"{tmp_path}/*/saved_model.pb", 0.0, str(STYLE_CLASSIFIER_DIR))
+    assert version(model) == bundled  # nothing matches yet: the fallback serves
+    _model_version(tmp_path / "v2", "v2-test")
+    assert version(model) == "v2-test" and model.path == str(tmp_path / "v2")
+    broken = tmp_path / "v3"
+    broken.mkdir()
+    (broken / "saved_model.pb").write_bytes(b"half copied")
+    assert version(model) == "v2-test"  # the newer match does not load: the current model goes on
+
+    slow = WatchedModel(f"{tmp_path}/*/saved_model.pb", 3600.0, str(STYLE_CLASSIFIER_DIR))
+    assert version(slow) == "v2-test"  # at the start too: the newest that loads
+    _model_version(tmp_path / "v4", "v4-test")
+    assert version(slow) == "v2-test"  # not checked again before the interval
+
+
+def test_streaming_job_picks_up_a_new_model_without_a_restart(
+    pubsub_emulator: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PUBSUB_EMULATOR_HOST", pubsub_emulator)
+    from google.cloud import pubsub_v1
+
+    publisher, subscriber = pubsub_v1.PublisherClient(), pubsub_v1.SubscriberClient()
+    topic = publisher.create_topic(name="projects/test-project/topics/refresh").name
+    subscription = subscriber.create_subscription(
+        name="projects/test-project/subscriptions/refresh-tagger", topic=topic
+    ).name
+    models, output = tmp_path / "models", tmp_path / "out"
+    _model_version(models / "v1", "v1-test")
+    arguments = ["--streaming", "--input_subscription", subscription, "--output", str(output)]
+    arguments += ["--window_seconds", "2", "--model_watch", f"{models}/*/saved_model.pb", "--model_watch_interval", "1"]
+    options = ImageStyleOptions(arguments)
+    pipeline = beam.Pipeline(options=options)
+    build_pipeline(pipeline, options)
+    result = pipeline.run()
+
+    def versions_when(count: int) -> dict[str, str]:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            rows = _rows(output / "images")
+            if len(rows) >= count:
+                return {Path(r["uri"]).name: r["model_version"] for r in rows}
+            time.sleep(1)
+        pytest.fail(f"fewer than {count} records after 120 s")
+
+    try:
+        publisher.publish(topic, str(SAMPLES / "rocket.jpg").encode()).result(timeout=30)
+        assert versions_when(1) == {"rocket.jpg": "v1-test"}
+        _model_version(models / "v2", "v2-test")
+        time.sleep(1.5)  # one check interval
+        publisher.publish(topic, str(SAMPLES / "coffee.webp").encode()).result(timeout=30)
+        assert versions_when(2) == {"rocket.jpg": "v1-test", "coffee.webp": "v2-test"}
+    finally:
+        publisher.publish(topic, b"/dev/null/last").result(timeout=30)  # lets cancel() return promptly
+        result.cancel()
