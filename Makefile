@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: venv demo test lint benchmark models dataset-packages style-model clean
+.PHONY: venv demo test lint browser benchmark models dataset-packages style-model clean
 
 $(INSTALLED): setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,8 +17,12 @@ venv: $(INSTALLED)
 demo: venv
 	$(BIN)/python -m pipeline.demo
 
-test: venv lint
+test: venv lint browser
 	$(BIN)/python -m pytest -q tests
+
+# The report's browser test drives Debian's Chromium through Playwright (no downloaded browser); needs root.
+browser:
+	test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y --no-install-recommends chromium)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -8,7 +8,7 @@ setuptools.setup(
     description="Apache Beam operator that resolves image style elements and classifies design style.",
     python_requires=">=3.11,<3.12",
     packages=setuptools.find_packages(include=["pipeline*", "transforms*", "models*"]),
-    package_data={"models": ["artifacts/**/*", "data/*"]},
+    package_data={"models": ["artifacts/**/*", "data/*"], "pipeline": ["*.html"]},
     include_package_data=True,
     install_requires=[
         "apache-beam[gcp]==2.77.0",
@@ -27,6 +27,7 @@ setuptools.setup(
             "scikit-image==0.26.0",
             "scikit-learn==1.9.1",
             "gcp-storage-emulator==2026.7.19",
+            "playwright==1.65.2",
         ],
     },
     entry_points={"console_scripts": ["image-style=pipeline.cli:main"]},
