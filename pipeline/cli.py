@@ -180,6 +180,30 @@ def _run_command(args: argparse.Namespace, beam_args: list[str]) -> int:
     return 0
 
 
+def _profile_command(args: argparse.Namespace, beam_args: list[str]) -> int:
+    import_tensorflow_quietly()  # the record schema's module imports it; quietly, so the summary stays readable
+    from pipeline.options import ImageStyleOptions
+    from pipeline.profiles import profile_summary, run
+
+    run(beam_args)  # a streaming job runs until it is stopped
+    output = ImageStyleOptions(beam_args).output
+    print(profile_summary(output))
+    print(f"tables: {output}/user_profiles/, {output}/image_engagement/, {output}/profile_dead_letters/")
+    return 0
+
+
+def _recommend_command(args: argparse.Namespace) -> int:
+    from pipeline.recommend import format_json, format_text, recommend
+
+    try:
+        recommendations = recommend(args.output, args.user, args.k, args.diversity)
+    except ValueError as error:
+        print(f"image-style recommend: error: {error}", file=sys.stderr)
+        return 2
+    print((format_json if args.format == "json" else format_text)(recommendations))
+    return 0
+
+
 def _query_command(args: argparse.Namespace) -> int:
     from pipeline.query import connect
 
@@ -195,7 +219,7 @@ def _report_command(args: argparse.Namespace) -> int:
     except (FileNotFoundError, ValueError) as error:
         print(f"image-style report: {error}", file=sys.stderr)
         return 2
-    size = f"{report.size_bytes / 1e6:.1f} MB"
+    size = f"{report.size_bytes / 1e6:.1f} MB" if report.size_bytes >= 1e6 else f"{report.size_bytes / 1e3:.0f} KB"
     print(f"report: {report.images} images, {report.dead_letters} dead letters, {size}: {report.path}")
     return 0
 
@@ -302,7 +326,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(run=_run_command, passes_beam_args=True)
 
-    query = commands.add_parser("query", help="run SQL with DuckDB over a run's tables (images, dead_letters)")
+    profile = commands.add_parser(
+        "profile",
+        help="the Beam pipeline: users' style affinity from their events (options: pipeline/profiles.py and Beam's)",
+        description="Batch: --events FILE_OR_GLOB (.csv with a header, .jsonl or .parquet). Streaming: --streaming "
+        "with --events_subscription or --events_topic. --output FOLDER: a tagging run's folder; its images/ are the "
+        "catalogue, user_profiles/, image_engagement/ and profile_dead_letters/ are written beside them. "
+        "Also --event_weights view=1,click=2,cart=4,purchase=8, --half_life_days, --as_of, --profile_table.",
+    )
+    profile.set_defaults(run=_profile_command, passes_beam_args=True)
+
+    recommend = commands.add_parser("recommend", help="a user's catalogue images ranked by style affinity, with why")
+    recommend.add_argument("--user", required=True, help="the user_id")
+    recommend.add_argument("--output", required=True, help="the folder of the tagging and profile runs")
+    recommend.add_argument("-k", type=int, default=10, help="how many images")
+    recommend.add_argument(
+        "--diversity", type=float, default=0.3, help="0..1: 0 ranks by match alone, more keeps one style from filling"
+    )
+    recommend.add_argument("--format", choices=["text", "json"], default="text", help="json: one object per pick")
+    recommend.set_defaults(run=_recommend_command)
+
+    query = commands.add_parser(
+        "query", help="run SQL with DuckDB over a run's tables (images, dead_letters, user_profiles, ...)"
+    )
     query.add_argument("--output", required=True, help="the run's output folder")
     query.add_argument("sql", help='for example "SELECT style, count(*) FROM images GROUP BY style"')
     query.set_defaults(run=_query_command)

@@ -1,10 +1,10 @@
-"""DuckDB over the output tables: views ``images`` and ``dead_letters`` of a run's Parquet files."""
+"""DuckDB over the output tables: one view per table of a run's Parquet files (tagging's, then profiles')."""
 
 from pathlib import Path
 
 import duckdb
 
-TABLES = ("images", "dead_letters")
+TABLES = ("images", "dead_letters", "user_profiles", "image_engagement", "profile_dead_letters")
 
 
 def connect(output: str) -> duckdb.DuckDBPyConnection:
@@ -18,18 +18,23 @@ def connect(output: str) -> duckdb.DuckDBPyConnection:
     return connection
 
 
+def views(connection: duckdb.DuckDBPyConnection) -> set[str]:
+    """The tables that `connect` found files for."""
+    return {row[0] for row in connection.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+
+
 def summary(output: str) -> str:
     """Counts per style and the dead letters of a run, as printed after ``image-style run``."""
     connection = connect(output)
-    views = {row[0] for row in connection.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    tables = views(connection)
     lines = []
-    if "images" in views:
+    if "images" in tables:
         rows = connection.execute("SELECT style, count(*) FROM images GROUP BY style ORDER BY 2 DESC, 1").fetchall()
         lines.append(f"tagged images: {sum(n for _, n in rows)}")
         lines += [f"  {style:<18} {n:>6}" for style, n in rows]
     else:
         lines.append("tagged images: 0")
-    if "dead_letters" in views:
+    if "dead_letters" in tables:
         rows = connection.execute("SELECT uri, stage, error FROM dead_letters ORDER BY uri").fetchall()
         lines.append(f"dead letters: {len(rows)}")
         lines += [f"  {stage:<11} {uri}: {error}" for uri, stage, error in rows]

@@ -14,7 +14,7 @@ from typing import Any
 
 from PIL import Image
 
-from pipeline.query import connect
+from pipeline.query import connect, views
 
 DATA_TOKEN = "__REPORT_DATA__"
 # Debian's Chromium as the test and the benchmark open the report: headless, as root, and without the
@@ -62,8 +62,8 @@ def gather(output: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         FileNotFoundError: the folder has neither ``images/*.parquet`` nor ``dead_letters/*.parquet``.
     """
     connection = connect(output)
-    views = {row[0] for row in connection.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
-    if not views:
+    tables = views(connection)
+    if not tables:
         raise FileNotFoundError(f"no Parquet tables under {output}/images or {output}/dead_letters")
 
     def rows(sql: str) -> list[dict[str, Any]]:
@@ -71,8 +71,8 @@ def gather(output: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
-    images = rows(_IMAGES_SQL) if "images" in views else []
-    dead_letters = rows(_DEAD_LETTERS_SQL) if "dead_letters" in views else []
+    images = rows(_IMAGES_SQL) if "images" in tables else []
+    dead_letters = rows(_DEAD_LETTERS_SQL) if "dead_letters" in tables else []
     return images, dead_letters
 
 

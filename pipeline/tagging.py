@@ -15,13 +15,14 @@ from apache_beam.transforms import window
 
 from models.element_detector import INPUT_SIZE
 from pipeline.options import ImageStyleOptions
+from pipeline.runner import run_job
 from transforms.dead_letters import ToDeadLetters
 from transforms.images import DecodeImage, ReadImageBytes
 from transforms.inference import style_inference
 from transforms.read import HttpPolicy
 from transforms.references import ReadReferences, ReadReferencesFromPubSub, WatchReferences, message_reference
 from transforms.schema import DEAD_LETTER_FIELDS, IMAGE_FIELDS
-from transforms.sinks import WriteBigQueryTable, WriteParquetTable, WriteWindowedParquetTable
+from transforms.sinks import write_tables
 
 STREAMING_BATCH_WAIT_SECS = 1.0  # a streaming batch waits at most this long to fill
 
@@ -94,19 +95,11 @@ def build_pipeline(pipeline: beam.Pipeline, options: ImageStyleOptions) -> dict[
         references = references | "Window" >> beam.WindowInto(window.FixedWindows(options.window_seconds))
     outputs = tag_images(references, options, message_dead_letters)
     tables = (("images", IMAGE_FIELDS), ("dead_letters", DEAD_LETTER_FIELDS))
-    bigquery_tables = {
+    bigquery_tables = options.output_table and {
         "images": options.output_table,
         "dead_letters": options.dead_letter_table or f"{options.output_table}_dead_letters",
     }
-    for table, fields in tables:
-        label = table.title().replace("_", "")
-        if options.output and streaming:
-            sink = WriteWindowedParquetTable(options.output, table, fields, options.window_seconds)
-            outputs[table] | f"Write{label}" >> sink
-        elif options.output:
-            outputs[table] | f"Write{label}" >> WriteParquetTable(options.output, table, fields)
-        if options.output_table:
-            outputs[table] | f"{label}ToBigQuery" >> WriteBigQueryTable(bigquery_tables[table], fields, streaming)
+    write_tables(outputs, tables, options.output, bigquery_tables, streaming, options.window_seconds)
     return outputs
 
 
@@ -116,10 +109,4 @@ def run(argv: list[str]) -> beam.runners.runner.PipelineResult:
     logging.getLogger().addFilter(lambda record: "Resource module is not available" not in record.getMessage())
     # The local runner's two workers would split a Watch's polling and end it, so --watch runs on one.
     workers = 1 if ImageStyleOptions(argv).watch else 2
-    defaults = ["--runner=DirectRunner", "--direct_running_mode=multi_threading", f"--direct_num_workers={workers}"]
-    options = ImageStyleOptions([*defaults, *argv])
-    pipeline = beam.Pipeline(options=options)
-    build_pipeline(pipeline, options)
-    result = pipeline.run()
-    result.wait_until_finish()
-    return result
+    return run_job(build_pipeline, argv, ImageStyleOptions, workers)

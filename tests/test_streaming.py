@@ -1,10 +1,6 @@
 """Streaming: Pub/Sub messages to references, windowed Parquet files, the Pub/Sub emulator and --watch end to end."""
 
-import os
 import shutil
-import signal
-import socket
-import subprocess
 import threading
 import time
 from pathlib import Path
@@ -16,6 +12,7 @@ from apache_beam.io import PubsubMessage
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing.test_stream import TestStream as BeamTestStream
 from apache_beam.transforms.window import TimestampedValue
+from conftest import PubSubTopic, wait_until
 
 from pipeline.options import ImageStyleOptions
 from pipeline.tagging import build_pipeline, run
@@ -59,47 +56,12 @@ def test_streaming_rows_are_written_one_set_of_files_per_window(tmp_path: Path) 
     assert {r["uri"] for f in files for r in pq.read_table(f).to_pylist()} == {r["uri"] for r in rows}
 
 
-@pytest.fixture(scope="module")
-def pubsub_emulator() -> str:
-    """The real Pub/Sub emulator on a free loopback port, stopped after the tests."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        ["gcloud", "beta", "emulators", "pubsub", "start", f"--host-port=127.0.0.1:{port}", "--project=test-project"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    deadline = time.time() + 90
-    for line in process.stdout:
-        if "Server started" in line:
-            break
-        if time.time() > deadline:
-            break
-    else:
-        pytest.fail("the Pub/Sub emulator did not start")
-    yield f"127.0.0.1:{port}"
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
-
-
 def _rows(folder: Path) -> list[dict]:
     return [row for f in sorted(folder.glob("*.parquet")) for row in pq.read_table(f).to_pylist()]
 
 
-def test_pubsub_stream_end_to_end_on_the_emulator(
-    pubsub_emulator: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("PUBSUB_EMULATOR_HOST", pubsub_emulator)
-    from google.cloud import pubsub_v1
-
-    publisher, subscriber = pubsub_v1.PublisherClient(), pubsub_v1.SubscriberClient()
-    topic = publisher.create_topic(name="projects/test-project/topics/images").name
-    subscription = subscriber.create_subscription(
-        name="projects/test-project/subscriptions/images-tagger", topic=topic
-    ).name
+def test_pubsub_stream_end_to_end_on_the_emulator(pubsub_topic: PubSubTopic, tmp_path: Path) -> None:
+    subscription = pubsub_topic.subscription
     options = ImageStyleOptions(
         ["--streaming", "--input_subscription", subscription, "--output", str(tmp_path), "--window_seconds", "2"]
     )
@@ -114,13 +76,9 @@ def test_pubsub_stream_end_to_end_on_the_emulator(
             b'{"id": "sku-4"}',
         ]
         for data in messages:
-            publisher.publish(topic, data).result(timeout=30)
-        deadline = time.time() + 150
-        while time.time() < deadline:
-            images, dead_letters = _rows(tmp_path / "images"), _rows(tmp_path / "dead_letters")
-            if len(images) >= 2 and len(dead_letters) >= 2:
-                break
-            time.sleep(2)
+            pubsub_topic.publish(data)
+        wait_until(lambda: len(_rows(tmp_path / "images")) >= 2 and len(_rows(tmp_path / "dead_letters")) >= 2)
+        images, dead_letters = _rows(tmp_path / "images"), _rows(tmp_path / "dead_letters")
         assert sorted(r["id"] for r in images) == sorted([str(SAMPLES / "rocket.jpg"), "sku-2"])
         assert all(r["style"] and len(r["styles"]) == 8 for r in images)
         assert sorted((r["stage"], r["uri"]) for r in dead_letters) == [
@@ -129,7 +87,7 @@ def test_pubsub_stream_end_to_end_on_the_emulator(
         ]
         assert next(r for r in dead_letters if r["stage"] == "read")["id"] == "sku-3"
     finally:
-        publisher.publish(topic, b"/dev/null/last").result(timeout=30)  # lets cancel() return promptly
+        pubsub_topic.publish(b"/dev/null/last")  # lets cancel() return promptly
         result.cancel()
 
 
@@ -191,17 +149,8 @@ def test_watched_model_switches_to_the_newest_version_and_survives_a_broken_one(
     assert version(slow) == "v2-test"  # not checked again before the interval
 
 
-def test_streaming_job_picks_up_a_new_model_without_a_restart(
-    pubsub_emulator: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("PUBSUB_EMULATOR_HOST", pubsub_emulator)
-    from google.cloud import pubsub_v1
-
-    publisher, subscriber = pubsub_v1.PublisherClient(), pubsub_v1.SubscriberClient()
-    topic = publisher.create_topic(name="projects/test-project/topics/refresh").name
-    subscription = subscriber.create_subscription(
-        name="projects/test-project/subscriptions/refresh-tagger", topic=topic
-    ).name
+def test_streaming_job_picks_up_a_new_model_without_a_restart(pubsub_topic: PubSubTopic, tmp_path: Path) -> None:
+    subscription = pubsub_topic.subscription
     models, output = tmp_path / "models", tmp_path / "out"
     _model_version(models / "v1", "v1-test")
     arguments = ["--streaming", "--input_subscription", subscription, "--output", str(output)]
@@ -212,21 +161,16 @@ def test_streaming_job_picks_up_a_new_model_without_a_restart(
     result = pipeline.run()
 
     def versions_when(count: int) -> dict[str, str]:
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            rows = _rows(output / "images")
-            if len(rows) >= count:
-                return {Path(r["uri"]).name: r["model_version"] for r in rows}
-            time.sleep(1)
-        pytest.fail(f"fewer than {count} records after 120 s")
+        wait_until(lambda: len(_rows(output / "images")) >= count)
+        return {Path(r["uri"]).name: r["model_version"] for r in _rows(output / "images")}
 
     try:
-        publisher.publish(topic, str(SAMPLES / "rocket.jpg").encode()).result(timeout=30)
+        pubsub_topic.publish(str(SAMPLES / "rocket.jpg").encode())
         assert versions_when(1) == {"rocket.jpg": "v1-test"}
         _model_version(models / "v2", "v2-test")
         time.sleep(1.5)  # one check interval
-        publisher.publish(topic, str(SAMPLES / "coffee.webp").encode()).result(timeout=30)
+        pubsub_topic.publish(str(SAMPLES / "coffee.webp").encode())
         assert versions_when(2) == {"rocket.jpg": "v1-test", "coffee.webp": "v2-test"}
     finally:
-        publisher.publish(topic, b"/dev/null/last").result(timeout=30)  # lets cancel() return promptly
+        pubsub_topic.publish(b"/dev/null/last")  # lets cancel() return promptly
         result.cancel()

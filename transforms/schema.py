@@ -2,6 +2,7 @@
 
 ``IMAGE_FIELDS`` describes a tagged image row (the JSON ``image-style classify`` prints, plus
 ``id``, ``model_version`` and ``processed_at``); ``DEAD_LETTER_FIELDS`` a reference that failed.
+``USER_PROFILE_FIELDS`` and ``IMAGE_ENGAGEMENT_FIELDS`` describe the profile pipeline's tables.
 """
 
 from dataclasses import dataclass
@@ -89,6 +90,22 @@ DEAD_LETTER_FIELDS: tuple[Field, ...] = (
     Field("error_type", "STRING"),
     Field("error", "STRING"),
     Field("failed_at", "TIMESTAMP"),
+)
+
+USER_PROFILE_FIELDS: tuple[Field, ...] = (
+    Field("user_id", "STRING", "REQUIRED"),
+    Field("style_affinity", "RECORD", "REPEATED", _LABEL_SCORE),  # every style, summing to 1, highest first
+    Field("top_style", "STRING"),
+    Field("n_events", "INTEGER"),
+    Field("updated_at", "TIMESTAMP"),  # batch: --as_of; streaming: the user's newest event
+)
+
+IMAGE_ENGAGEMENT_FIELDS: tuple[Field, ...] = (
+    Field("uri", "STRING", "REQUIRED"),
+    Field("n_events", "INTEGER"),
+    Field("engagement", "FLOAT"),  # Σ event weight × decay as of updated_at
+    Field("half_life_days", "FLOAT"),
+    Field("updated_at", "TIMESTAMP"),
 )
 
 _ARROW_TYPES = {

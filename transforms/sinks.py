@@ -111,3 +111,31 @@ class WriteBigQueryTable(beam.PTransform):
                 write_disposition=BigQueryDisposition.WRITE_APPEND,
             )
         )
+
+
+def write_tables(
+    outputs: dict[str, beam.PCollection],
+    tables: tuple[tuple[str, tuple[Field, ...]], ...],
+    output: str | None,
+    bigquery_tables: dict[str, str] | None,
+    streaming: bool,
+    window_seconds: float,
+) -> None:
+    """Writes each named PCollection as ``OUTPUT/<table>/`` Parquet (by window in streaming) and/or to BigQuery.
+
+    Args:
+        outputs: the rows of each table, by table name.
+        tables: (table name, fields) of the tables to write.
+        output: the Parquet folder, or None for none.
+        bigquery_tables: table name → BigQuery table, or None for none.
+        streaming: whether the rows are unbounded.
+        window_seconds: the window of one set of files in streaming.
+    """
+    for table, fields in tables:
+        label = table.title().replace("_", "")
+        if output and streaming:
+            outputs[table] | f"Write{label}" >> WriteWindowedParquetTable(output, table, fields, window_seconds)
+        elif output:
+            outputs[table] | f"Write{label}" >> WriteParquetTable(output, table, fields)
+        if bigquery_tables:
+            outputs[table] | f"{label}ToBigQuery" >> WriteBigQueryTable(bigquery_tables[table], fields, streaming)
