@@ -28,9 +28,11 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-benchmark: venv
+benchmark: venv browser
 	$(BIN)/python benchmarks/element_throughput.py
 	$(BIN)/python benchmarks/pipeline_throughput.py
+	$(BIN)/python benchmarks/report_load.py
+	$(BIN)/python benchmarks/profile_throughput.py
 
 # Rebuilds the bundled models: the backbone port needs torch, so it gets its own venv.
 models: venv
