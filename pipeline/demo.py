@@ -41,6 +41,15 @@ def main() -> int:
     print(f"\ntables:  {OUTPUT}/images/*.parquet  {OUTPUT}/dead_letters/*.parquet")
     print(f'query:   .venv/bin/image-style query --output {OUTPUT} "{EXAMPLE_QUERY}"')
     print(tables.sql(EXAMPLE_QUERY))
+    print("next:")
+    for command in (
+        "report --output demo_output --html demo_output/report.html",
+        "tags --output demo_output --format csv",
+        "similar samples/rocket.jpg --output demo_output -k 5",
+        "profile --events samples/events.csv --output demo_output --half_life_days 14",
+        "recommend --user alice --output demo_output -k 5",
+    ):
+        print(f"  .venv/bin/image-style {command}")
     return 0
 
 

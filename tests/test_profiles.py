@@ -351,3 +351,15 @@ def test_pubsub_events_update_profiles_as_they_arrive(pubsub_topic: PubSubTopic,
     finally:
         pubsub_topic.publish(b"{}")  # lets cancel() return promptly
         result.cancel()
+
+
+def test_the_readme_walkthrough_on_the_bundled_events(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    events = str(Path(__file__).resolve().parent.parent / "samples" / "events.csv")
+    arguments = ["profile", "--events", events, "--output", str(folder), "--as_of", "2026-11-29T00:00:00Z"]
+    assert main([*arguments, "--half_life_days", "14"]) == 0
+    printed = capsys.readouterr().out
+    assert "user profiles: 3 (8 events)" in printed and "profile dead letters: 1" in printed
+    assert main(["recommend", "--user", "alice", "--output", str(folder), "-k", "3", "--format", "json"]) == 0
+    picks = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(picks) == 3 and picks[0]["style"] == "mysterious_hard"  # alice bought the grey coins
+    assert picks[0]["reason"].startswith("matches your mysterious_hard") and not picks[0]["cold_start"]
