@@ -38,11 +38,12 @@ def tagged_samples(tmp_path_factory: pytest.TempPathFactory):
     from pathlib import Path
 
     from pipeline.tagging import run
+    from transforms.decode import IMAGE_SUFFIXES
 
     samples = Path(__file__).resolve().parent.parent / "samples"
     output = tmp_path_factory.mktemp("tagged_samples")
     references = output / "references.txt"
-    images = sorted(str(p) for p in samples.iterdir() if p.suffix != ".md" and p.suffix != ".py")
+    images = sorted(str(p) for p in samples.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
     references.write_text("\n".join([*images, str(samples / "missing.jpg")]) + "\n")
     run(["--input", str(references), "--output", str(output)])
     return output
