@@ -4,7 +4,7 @@ import csv
 import json
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TextIO
 from xml.sax.saxutils import escape
@@ -30,7 +30,7 @@ def tag_rows(output: str) -> Iterator[dict[str, Any]]:
         yield from (dict(zip(TAG_COLUMNS, row, strict=True)) for row in batch)
 
 
-def write_tags(rows: Iterator[dict[str, Any]], out: TextIO, fmt: str) -> int:
+def write_tags(rows: Iterable[dict[str, Any]], out: TextIO, fmt: str) -> int:
     """Writes the rows as CSV (tags joined by ``;``) or JSON lines; returns how many."""
     if fmt not in ("csv", "json"):
         raise ValueError(f"unknown format {fmt!r}: use csv or json")

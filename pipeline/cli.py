@@ -228,14 +228,17 @@ def _tags_command(args: argparse.Namespace) -> int:
     import_tensorflow_quietly()  # the record schema imports the element names from the TensorFlow model code
     from pipeline.catalog import tag_rows, write_sidecars, write_tags
 
+    rows = tag_rows(args.output)
+    if args.xmp:  # read once: the export and the sidecars both need the rows
+        rows = list(rows)
     if args.out:
         with open(args.out, "w", newline="") as out:
-            count = write_tags(tag_rows(args.output), out, args.format)
+            count = write_tags(rows, out, args.format)
         print(f"{count} images' tags written to {args.out}", file=sys.stderr)
     else:
-        write_tags(tag_rows(args.output), sys.stdout, args.format)
+        write_tags(rows, sys.stdout, args.format)
     if args.xmp:
-        report = write_sidecars(list(tag_rows(args.output)), overwrite=args.overwrite_xmp)
+        report = write_sidecars(rows, overwrite=args.overwrite_xmp)
         print(
             f"XMP sidecars: {report.written} written, {report.kept} already there and kept, "
             f"{report.unsupported} images where no sidecar can be written (http)",

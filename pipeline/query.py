@@ -18,6 +18,13 @@ def connect(output: str) -> duckdb.DuckDBPyConnection:
     return connection
 
 
+def fetch_dicts(connection: duckdb.DuckDBPyConnection, sql: str, parameters: list | None = None) -> list[dict]:
+    """The rows of a query as dicts keyed by column name."""
+    cursor = connection.execute(sql, parameters or [])
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def views(connection: duckdb.DuckDBPyConnection) -> set[str]:
     """The tables that `connect` found files for."""
     return {row[0] for row in connection.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}

@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 
 from models.affinity import Engagement, Pick, catalogue_image, decay, rank_for_affinity, rank_popular
-from pipeline.query import connect, views
+from pipeline.query import connect, fetch_dicts, views
 
 
 @dataclass(frozen=True)
@@ -25,15 +25,9 @@ class Recommendations:
     picks: list[Pick]
 
 
-def _rows(connection: duckdb.DuckDBPyConnection, sql: str, parameters: list | None = None) -> list[dict[str, Any]]:
-    cursor = connection.execute(sql, parameters or [])
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def read_engagement(connection: duckdb.DuckDBPyConnection) -> dict[str, Engagement]:
     """Each image's engagement, brought to one common time (the newest row's) so rows of a stream compare."""
-    rows = _rows(
+    rows = fetch_dicts(
         connection,
         "SELECT uri, n_events, engagement, half_life_days, updated_at FROM image_engagement "
         "QUALIFY row_number() OVER (PARTITION BY uri ORDER BY updated_at DESC, n_events DESC) = 1",
@@ -60,7 +54,7 @@ def recommend(output: str, user_id: str, k: int, diversity: float) -> Recommenda
         raise ValueError(f"no tagged images in {output}/images: run `image-style run --output` there first")
     images = [
         catalogue_image(row)
-        for row in _rows(
+        for row in fetch_dicts(
             connection,
             "SELECT uri, image_id, style, styles FROM images "
             "QUALIFY row_number() OVER (PARTITION BY uri ORDER BY processed_at DESC) = 1",
@@ -69,7 +63,7 @@ def recommend(output: str, user_id: str, k: int, diversity: float) -> Recommenda
     profiles = []
     if "user_profiles" in tables:
         sql = "SELECT * FROM user_profiles WHERE user_id = ? ORDER BY updated_at DESC, n_events DESC LIMIT 1"
-        profiles = _rows(connection, sql, [user_id])
+        profiles = fetch_dicts(connection, sql, [user_id])
     if profiles:
         affinity = {item["label"]: item["score"] for item in profiles[0]["style_affinity"]}
         return Recommendations(user_id, profiles[0], rank_for_affinity(affinity, images, k, diversity))

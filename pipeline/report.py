@@ -14,7 +14,7 @@ from typing import Any
 
 from PIL import Image
 
-from pipeline.query import connect, views
+from pipeline.query import connect, fetch_dicts, views
 
 DATA_TOKEN = "__REPORT_DATA__"
 # Debian's Chromium as the test and the benchmark open the report: headless, as root, and without the
@@ -65,14 +65,8 @@ def gather(output: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     tables = views(connection)
     if not tables:
         raise FileNotFoundError(f"no Parquet tables under {output}/images or {output}/dead_letters")
-
-    def rows(sql: str) -> list[dict[str, Any]]:
-        cursor = connection.execute(sql)
-        names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-    images = rows(_IMAGES_SQL) if "images" in tables else []
-    dead_letters = rows(_DEAD_LETTERS_SQL) if "dead_letters" in tables else []
+    images = fetch_dicts(connection, _IMAGES_SQL) if "images" in tables else []
+    dead_letters = fetch_dicts(connection, _DEAD_LETTERS_SQL) if "dead_letters" in tables else []
     return images, dead_letters
 
 
@@ -83,12 +77,11 @@ def make_thumbnail(uri: str, size: int) -> str:
         ImageReadError: missing or unreadable reference.
         ImageDecodeError: the bytes are not a usable image.
     """
-    from transforms.decode import MAX_BYTES, decode_image
-    from transforms.read import read_bytes
+    from transforms.read import read_image
 
-    # decode_image handles every mode, EXIF orientation and the pixel caps but returns a square,
+    # read_image handles every mode, EXIF orientation and the caps but returns a square,
     # so the aspect ratio is restored from the original size it reports.
-    image = decode_image(read_bytes(uri, MAX_BYTES), size)
+    image = read_image(uri, size)
     scale = size / max(image.width, image.height)
     box = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
     buffer = io.BytesIO()

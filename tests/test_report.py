@@ -96,9 +96,9 @@ def test_thumbnails_are_made_once_per_image_and_unreadable_ones_get_placeholders
     reads: list[str] = []
     real_read = transforms.read.read_bytes
 
-    def counting_read(uri: str, max_bytes: int) -> bytes:
+    def counting_read(uri: str, *limits: object) -> bytes:
         reads.append(uri)
-        return real_read(uri, max_bytes)
+        return real_read(uri, *limits)
 
     monkeypatch.setattr(transforms.read, "read_bytes", counting_read)
     chelsea = next(r for r in _table(tagged_samples, "images") if r["uri"].endswith("chelsea.png"))

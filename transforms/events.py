@@ -250,8 +250,29 @@ def read_matched_file(file: fileio.ReadableFile, reader: Callable[[str, BinaryIO
         yield from reader(file.metadata.path, handle)
 
 
+class ReadFileRecords(beam.PTransform):
+    """What `reader` makes of each file a glob matches; one worker streams each file, so split big ones.
+
+    Read with fileio rather than a bounded source such as ReadFromParquet: the local runner cannot
+    stream a bounded source.
+    """
+
+    def __init__(self, pattern: str, reader: Callable[[str, BinaryIO], Iterator[Any]]) -> None:
+        super().__init__()
+        self._pattern, self._reader = pattern, reader
+
+    def expand(self, pipeline: beam.pvalue.PBegin) -> beam.PCollection:
+        """The records of every matched file."""
+        return (
+            pipeline
+            | "Match" >> fileio.MatchFiles(self._pattern)
+            | "Open" >> fileio.ReadMatches(compression=CompressionTypes.UNCOMPRESSED)
+            | "Read" >> beam.FlatMap(read_matched_file, self._reader)
+        )
+
+
 class ReadEvents(beam.PTransform):
-    """Raw events from a file or glob, the format chosen by suffix; one worker streams each file, so split big logs."""
+    """Raw events from a file or glob, the format chosen by suffix."""
 
     def __init__(self, pattern: str) -> None:
         super().__init__()
@@ -259,12 +280,7 @@ class ReadEvents(beam.PTransform):
 
     def expand(self, pipeline: beam.pvalue.PBegin) -> beam.PCollection:
         """One RawEvent per row or line."""
-        return (
-            pipeline
-            | "Match" >> fileio.MatchFiles(self._pattern)
-            | "Open" >> fileio.ReadMatches(compression=CompressionTypes.UNCOMPRESSED)
-            | "Read" >> beam.FlatMap(read_matched_file, self._reader)
-        )
+        return pipeline | "ReadFiles" >> ReadFileRecords(self._pattern, self._reader)
 
 
 class ReadEventsFromPubSub(beam.PTransform):
@@ -292,12 +308,10 @@ class ReadCatalogue(beam.PTransform):
         self._pattern = f"{output.rstrip('/')}/images/*.parquet"
 
     def expand(self, pipeline: beam.pvalue.PBegin) -> beam.PCollection:
-        """Reads the files with fileio, not ReadFromParquet: the local runner cannot stream a bounded source."""
+        """Each images row under its keys."""
         return (
             pipeline
-            | "Match" >> fileio.MatchFiles(self._pattern)
-            | "Open" >> fileio.ReadMatches(compression=CompressionTypes.UNCOMPRESSED)
-            | "Read" >> beam.FlatMap(read_matched_file, lambda _path, handle: read_catalogue_rows(handle))
+            | "ReadFiles" >> ReadFileRecords(self._pattern, lambda _path, handle: read_catalogue_rows(handle))
             | "Key" >> beam.FlatMap(catalogue_keys)
         )
 
