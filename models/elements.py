@@ -13,22 +13,11 @@ import numpy as np
 import tensorflow as tf
 
 from models.element_detector import MIN_AREA_FRACTION
+from models.element_names import COMPOSITION, MEASURES
 from models.paths import ELEMENT_DETECTOR_DIR
 
 MIN_COLOUR_FRACTION = 0.01  # palette clusters below 1% of the image are noise, not dominant colours
 ROLE_THRESHOLD = 0.7  # a colour with 70% of its pixels in the foreground is a foreground colour
-MEASURES = (
-    "brightness",
-    "contrast",
-    "saturation",
-    "colourfulness",
-    "warmth",
-    "hue_diversity",
-    "sharpness",
-    "edge_density",
-    "texture",
-)
-COMPOSITION = ("subject_x", "subject_y", "subject_fraction", "thirds", "symmetry", "balance")
 
 
 class ElementResolver:

@@ -11,7 +11,7 @@ from typing import NamedTuple
 import tensorflow as tf
 
 from models.colour import FAMILIES, colour_family, rgb_to_lab
-from models.elements import MEASURES
+from models.element_names import MEASURES
 
 
 class Feature(NamedTuple):

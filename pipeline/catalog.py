@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 from apache_beam.io.filesystems import FileSystems
 
-from models.elements import MEASURES
+from models.element_names import MEASURES
 from models.similarity import nearest
 from pipeline.query import connect
 

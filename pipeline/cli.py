@@ -181,7 +181,6 @@ def _run_command(args: argparse.Namespace, beam_args: list[str]) -> int:
 
 
 def _profile_command(args: argparse.Namespace, beam_args: list[str]) -> int:
-    import_tensorflow_quietly()  # the record schema's module imports it; quietly, so the summary stays readable
     from pipeline.options import ImageStyleOptions
     from pipeline.profiles import profile_summary, run
 
@@ -225,7 +224,6 @@ def _report_command(args: argparse.Namespace) -> int:
 
 
 def _tags_command(args: argparse.Namespace) -> int:
-    import_tensorflow_quietly()  # the record schema imports the element names from the TensorFlow model code
     from pipeline.catalog import tag_rows, write_sidecars, write_tags
 
     rows = tag_rows(args.output)
@@ -248,12 +246,12 @@ def _tags_command(args: argparse.Namespace) -> int:
 
 
 def _similar_command(args: argparse.Namespace) -> int:
-    import_tensorflow_quietly()
     from pipeline.catalog import load_catalogue, similar_images
 
     catalogue = load_catalogue(args.output)
     record = None
     if args.uri not in catalogue.keys:  # a new image: tag it with the same model first
+        import_tensorflow_quietly()
         from models.styles import StyleResolver
 
         resolver = StyleResolver(args.model) if args.model else StyleResolver()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from models.elements import COMPOSITION, MEASURES
+from models.element_names import COMPOSITION, MEASURES
 
 
 @dataclass(frozen=True)
